@@ -152,6 +152,19 @@ struct parse_request {
 	size_t			 max_items;
 };
 
+/*
+ * The host services handed to every module, and the per-parse state behind
+ * them.  record_parse() is the whole path: choose a module (by name, or by
+ * sniffing when format is NULL or "auto"), run it over a fresh sink, and
+ * fill `out`.  Returns 0 when the feed was read, -1 with out->error set.
+ */
+extern const struct dayhub_host record_host;
+struct record_sink;
+
+struct record_sink *record_sink_new(const char *spoke, const char *timezone,
+		    size_t max_items);
+void	 record_sink_finish(struct record_sink *, struct feed_result *out);
+void	 record_sink_free(struct record_sink *);
 int	 record_parse(const struct parse_request *, struct feed_result *);
 void	 feed_result_free(struct feed_result *);
 int	 record_time_normalize(const char *in, const char *tz,
