@@ -139,6 +139,7 @@ struct feed_result {
 	json_t		*feed;		/* feed-level facts: title, ttl ... */
 	char		*error;		/* set when the parse failed */
 	const char	*format;	/* the module that read it */
+	size_t		 bytes;		/* the feed's size, for its health */
 };
 
 struct parse_request {
@@ -169,6 +170,7 @@ int	 record_parse(const struct parse_request *, struct feed_result *);
 void	 feed_result_free(struct feed_result *);
 int	 record_time_normalize(const char *in, const char *tz,
 	    char *out, size_t outlen);
+int	 record_time_epoch(const char *rfc3339, time_t *);
 
 /* plugin.c: loading and choosing format modules */
 struct plugin {
@@ -281,5 +283,82 @@ void		 fetch_free(struct fetcher *);
 int		 fetch_start(struct fetcher *, const char *url, fetch_done_cb,
 		    void *arg);
 size_t		 fetch_inflight(const struct fetcher *);
+
+/* cmd.c: the protocol's commands, shared by the line server and HTTP */
+struct cmd_context {
+	struct store		*store;		/* the loop's connection */
+	const struct config	*conf;
+	time_t			 started;
+};
+
+json_t	*cmd_execute(struct cmd_context *, const struct proto_request *,
+	    int *close_after);
+int	 cmd_error_status(const char *code);
+
+/* server.c: the line protocol over TCP */
+struct server;
+
+struct server	*server_new(struct event_base *, struct cmd_context *,
+		    size_t max_connections, unsigned long long idle_timeout);
+int		 server_listen(struct server *, const char *host,
+		    const char *port, char *bound, size_t boundlen,
+		    char *err, size_t errlen);
+void		 server_shutdown(struct server *);
+size_t		 server_connections(const struct server *);
+void		 server_free(struct server *);
+
+/* http.c: the same commands as JSON over HTTP */
+struct http;
+
+struct http	*http_new(struct event_base *, struct cmd_context *,
+		    unsigned long long idle_timeout);
+int		 http_listen(struct http *, const char *host,
+		    const char *port, char *bound, size_t boundlen,
+		    char *err, size_t errlen);
+void		 http_free(struct http *);
+
+/* ingest.c: parsing and storing feeds on a worker thread */
+struct ingest;
+
+struct ingest_job {
+	char		*spoke;
+	char		*url;
+	char		*content_type;
+	char		*timezone;
+	char		*format;
+	unsigned char	*body;		/* NULL when the fetch failed */
+	size_t		 len;
+	char		*fetch_error;	/* why there is no body */
+	size_t		 max_items;
+	time_t		 when;
+};
+
+struct ingest_outcome {
+	const char	*spoke;
+	const char	*error;		/* NULL when the feed was stored */
+	size_t		 records;
+	size_t		 warnings;
+	const char	*format;
+};
+
+typedef void (*ingest_done_cb)(const struct ingest_outcome *, void *arg);
+
+struct ingest	*ingest_new(struct event_base *, const char *database,
+		    ingest_done_cb, void *arg, char *err, size_t errlen);
+void		 ingest_submit(struct ingest *, struct ingest_job *);
+size_t		 ingest_pending(struct ingest *);
+void		 ingest_free(struct ingest *);
+void		 ingest_job_free(struct ingest_job *);
+
+/* refresh.c: when each spoke is fetched, and what happens to the bytes */
+struct refresh;
+
+struct refresh	*refresh_new(struct event_base *, struct fetcher *,
+		    struct ingest *);
+void		 refresh_configure(struct refresh *, const struct config *);
+int		 refresh_spoke_now(struct refresh *, const char *spoke);
+void		 refresh_done(struct refresh *, const struct ingest_outcome *);
+size_t		 refresh_busy(const struct refresh *);
+void		 refresh_free(struct refresh *);
 
 #endif /* DAYHUB_H */

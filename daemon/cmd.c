@@ -1,0 +1,279 @@
+/*
+ * cmd.c - the protocol's commands.
+ *
+ * Each command is a row in `cmd_table`: its name, the arguments it takes
+ * (anything else is an `unknown_argument` error, never silently ignored),
+ * those it requires, and the function that answers it.  A handler gets a
+ * parsed request whose arguments have already been checked against the
+ * row, and returns the reply object; cmd_execute() adds "ok".  The line
+ * server and the HTTP front end both come through here, so the two give
+ * the same answers with the same error codes.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "dayhub.h"
+
+#define CMD_MAX_ARGS	8
+
+struct cmd_entry {
+	const char	*name;
+	const char	*args[CMD_MAX_ARGS];	/* accepted keys */
+	const char	*required[CMD_MAX_ARGS];
+	json_t		*(*run)(struct cmd_context *,
+			    const struct proto_request *, int *);
+};
+
+static json_t	*cmd_hello(struct cmd_context *, const struct proto_request *,
+		    int *);
+static json_t	*cmd_hubs(struct cmd_context *, const struct proto_request *,
+		    int *);
+static json_t	*cmd_search(struct cmd_context *,
+		    const struct proto_request *, int *);
+static json_t	*cmd_get(struct cmd_context *, const struct proto_request *,
+		    int *);
+static json_t	*cmd_quit(struct cmd_context *, const struct proto_request *,
+		    int *);
+static json_t	*cmd_store_error(int, const char *, const char *);
+
+static const struct cmd_entry cmd_table[] = {
+	{
+		.name = "HELLO",
+		.run = cmd_hello,
+	},
+	{
+		.name = "HUBS",
+		.run = cmd_hubs,
+	},
+	{
+		.name = "SEARCH",
+		.args = { "hub", "q", "limit", "cursor" },
+		.required = { "hub" },
+		.run = cmd_search,
+	},
+	{
+		.name = "GET",
+		.args = { "id" },
+		.required = { "id" },
+		.run = cmd_get,
+	},
+	{
+		.name = "QUIT",
+		.run = cmd_quit,
+	},
+};
+
+#define CMD_COUNT	(sizeof cmd_table / sizeof cmd_table[0])
+
+/* Error codes and the HTTP status each is answered with. */
+static const struct {
+	const char	*code;
+	int		 status;
+} cmd_error_codes[] = {
+	{ "bad_request", 400 },
+	{ "line_too_long", 414 },
+	{ "unknown_command", 404 },
+	{ "missing_argument", 400 },
+	{ "unknown_argument", 400 },
+	{ "bad_argument", 400 },
+	{ "bad_query", 400 },
+	{ "not_found", 404 },
+	{ "unknown_hub", 404 },
+	{ "timeout", 503 },
+	{ "busy", 503 },
+	{ "internal", 500 },
+};
+
+/* Returns the HTTP status for an error code (500 for one not listed). */
+int
+cmd_error_status(const char *code)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof cmd_error_codes / sizeof cmd_error_codes[0];
+	    i++)
+		if (strcmp(cmd_error_codes[i].code, code) == 0)
+			return cmd_error_codes[i].status;
+	return 500;
+}
+
+static const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < CMD_COUNT; i++)
+		if (strcmp(cmd_table[i].name, name) == 0)
+			return &cmd_table[i];
+	return NULL;
+}
+
+static int
+cmd_accepts(const struct cmd_entry *ce, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < CMD_MAX_ARGS && ce->args[i] != NULL; i++)
+		if (strcmp(ce->args[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Answers one parsed request.  Returns a new reference to the reply
+ * object, which always has "ok"; sets *close_after when the connection
+ * should be closed once the reply is written.
+ */
+json_t *
+cmd_execute(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	const struct cmd_entry	*ce;
+	json_t			*reply;
+	size_t			 i;
+
+	*close_after = 0;
+	if ((ce = cmd_find(req->command)) == NULL)
+		return proto_error("unknown_command",
+		    "unknown command \"%s\" (try HELLO for the list)",
+		    req->command);
+	for (i = 0; i < req->nargs; i++)
+		if (!cmd_accepts(ce, req->args[i].key))
+			return proto_error("unknown_argument",
+			    "%s takes no argument \"%s\"", ce->name,
+			    req->args[i].key);
+	for (i = 0; i < CMD_MAX_ARGS && ce->required[i] != NULL; i++)
+		if (proto_arg(req, ce->required[i]) == NULL)
+			return proto_error("missing_argument",
+			    "%s needs %s=", ce->name, ce->required[i]);
+
+	reply = ce->run(ctx, req, close_after);
+	if (json_object_get(reply, "ok") == NULL)
+		json_object_set_new(reply, "ok", json_true());
+	return reply;
+}
+
+static json_t *
+cmd_hello(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	json_t	*commands;
+	size_t	 i;
+
+	commands = json_array();
+	for (i = 0; i < CMD_COUNT; i++)
+		json_array_append_new(commands,
+		    json_string(cmd_table[i].name));
+	return json_pack("{s:b, s:s, s:s, s:i, s:o, s:{s:i, s:i, s:i, s:i}}",
+	    "ok", 1,
+	    "server", "dayhubd",
+	    "version", PACKAGE_VERSION,
+	    "protocol", DAYHUB_PROTOCOL_VERSION,
+	    "commands", commands,
+	    "limits",
+	    "line", PROTO_MAX_LINE,
+	    "args", PROTO_MAX_ARGS,
+	    "query", SEARCH_MAX_QUERY,
+	    "results", SEARCH_MAX_LIMIT);
+}
+
+static json_t *
+cmd_hubs(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	json_t	*out = NULL;
+	int	 rc;
+
+	if ((rc = store_hubs(ctx->store, &out)) != STORE_OK)
+		return cmd_store_error(rc, NULL, NULL);
+	return out;
+}
+
+static json_t *
+cmd_search(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	struct search_query	 sq;
+	const char		*limit;
+	unsigned long long	 n;
+	json_t			*out = NULL;
+	char			 err[256] = "";
+	int			 rc;
+
+	memset(&sq, 0, sizeof sq);
+	sq.hub = proto_arg(req, "hub");
+	sq.q = proto_arg(req, "q");
+	sq.cursor = proto_arg(req, "cursor");
+	sq.limit = SEARCH_DEFAULT_LIMIT;
+	if (!id_valid(sq.hub))
+		return proto_error("bad_argument",
+		    "hub: \"%s\" is not a hub id", sq.hub);
+	if (sq.q != NULL && strlen(sq.q) > SEARCH_MAX_QUERY)
+		return proto_error("bad_argument",
+		    "q: the search text is longer than %d bytes",
+		    SEARCH_MAX_QUERY);
+	if ((limit = proto_arg(req, "limit")) != NULL) {
+		if (parse_uint(limit, SEARCH_MAX_LIMIT, &n) == -1 || n == 0)
+			return proto_error("bad_argument",
+			    "limit: \"%s\" is not a number from 1 to %d",
+			    limit, SEARCH_MAX_LIMIT);
+		sq.limit = (size_t)n;
+	}
+	rc = store_search(ctx->store, &sq, &out, err, sizeof err);
+	if (rc != STORE_OK)
+		return cmd_store_error(rc, sq.hub, err);
+	return out;
+}
+
+static json_t *
+cmd_get(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	const char	*id = proto_arg(req, "id");
+	json_t		*out = NULL;
+	int		 rc;
+
+	if (strlen(id) > 2 * CONFIG_MAX_ID + RECORD_MAX_FIELD)
+		return proto_error("bad_argument", "id: too long");
+	if ((rc = store_get(ctx->store, id, &out)) != STORE_OK) {
+		if (rc == STORE_NOTFOUND)
+			return proto_error("not_found",
+			    "no activity with id \"%s\"", id);
+		return cmd_store_error(rc, NULL, NULL);
+	}
+	return out;
+}
+
+static json_t *
+cmd_quit(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	*close_after = 1;
+	return json_pack("{s:b, s:b}", "ok", 1, "bye", 1);
+}
+
+/* Turns a store status into the protocol's error reply. */
+static json_t *
+cmd_store_error(int rc, const char *hub, const char *detail)
+{
+	switch (rc) {
+	case STORE_NOTFOUND:
+		if (hub != NULL)
+			return proto_error("unknown_hub",
+			    "no hub \"%s\" (HUBS lists them)", hub);
+		return proto_error("not_found", "not found");
+	case STORE_BADQUERY:
+		return proto_error("bad_query", "%s",
+		    detail != NULL && *detail != '\0' ? detail :
+		    "the search could not be understood");
+	case STORE_TIMEOUT:
+		return proto_error("timeout",
+		    "the search took too long and was stopped; "
+		    "try fewer or more specific words");
+	default:
+		return proto_error("internal",
+		    "the directory could not be read; the error is logged");
+	}
+}

@@ -1,0 +1,275 @@
+/*
+ * ingest.c - parsing and storing feeds off the event loop.
+ *
+ * One worker thread owns its own SQLite connection (the database is in WAL
+ * mode, so the loop's connection keeps reading while the worker writes).
+ * The loop hands it jobs, a fetched body or the reason there is none; the
+ * worker runs the format module, applies the result in one transaction or
+ * records the failure, and hands an outcome back.  Outcomes reach the loop
+ * through an event made active from the worker, so every callback runs on
+ * the loop's thread.  The loop never waits for the worker except at exit.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dayhub.h"
+
+struct ingest_item {
+	struct ingest_job		*job;
+	char				*error;
+	size_t				 records;
+	size_t				 warnings;
+	char				*format;
+	TAILQ_ENTRY(ingest_item)	 entry;
+};
+TAILQ_HEAD(ingest_queue, ingest_item);
+
+struct ingest {
+	struct event_base	*base;
+	struct store		*store;		/* the worker's connection */
+	ingest_done_cb		 done_cb;
+	void			*done_arg;
+	struct event		*done_ev;
+
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;		/* guards what follows */
+	pthread_cond_t		 wake;
+	struct ingest_queue	 todo;
+	struct ingest_queue	 done;
+	size_t			 pending;	/* queued or running */
+	int			 stopping;
+};
+
+static void	*ingest_main(void *);
+static void	 ingest_run(struct ingest *, struct ingest_item *);
+static void	 ingest_done_ev_cb(evutil_socket_t, short, void *);
+static void	 ingest_item_free(struct ingest_item *);
+
+/*
+ * Opens the worker's own connection to `database` and starts the thread.
+ * `done_cb` is called on the loop for every submitted job.  Returns NULL
+ * with the reason in `err` when the database cannot be opened.
+ */
+struct ingest *
+ingest_new(struct event_base *base, const char *database,
+    ingest_done_cb done_cb, void *arg, char *err, size_t errlen)
+{
+	struct ingest	*in;
+	int		 rc;
+
+	in = xcalloc(1, sizeof *in);
+	in->base = base;
+	in->done_cb = done_cb;
+	in->done_arg = arg;
+	TAILQ_INIT(&in->todo);
+	TAILQ_INIT(&in->done);
+	if (store_open(&in->store, database, err, errlen) != STORE_OK) {
+		free(in);
+		return NULL;
+	}
+	in->done_ev = event_new(base, -1, 0, ingest_done_ev_cb, in);
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_cond_init(&in->wake, NULL);
+	if ((rc = pthread_create(&in->thread, NULL, ingest_main, in)) != 0)
+		fatalx("cannot start the ingest thread: %s", strerror(rc));
+	return in;
+}
+
+/* Queues a job; the ingest owns it from here on. */
+void
+ingest_submit(struct ingest *in, struct ingest_job *job)
+{
+	struct ingest_item	*it;
+
+	it = xcalloc(1, sizeof *it);
+	it->job = job;
+	pthread_mutex_lock(&in->lock);
+	TAILQ_INSERT_TAIL(&in->todo, it, entry);
+	in->pending++;
+	pthread_cond_signal(&in->wake);
+	pthread_mutex_unlock(&in->lock);
+}
+
+size_t
+ingest_pending(struct ingest *in)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&in->lock);
+	n = in->pending;
+	pthread_mutex_unlock(&in->lock);
+	return n;
+}
+
+/*
+ * Lets the job in hand finish (its transaction commits or rolls back
+ * whole), drops those still queued, and joins the thread.  Outcomes not
+ * yet delivered are dropped: this is for shutdown.
+ */
+void
+ingest_free(struct ingest *in)
+{
+	struct ingest_item	*it;
+
+	if (in == NULL)
+		return;
+	pthread_mutex_lock(&in->lock);
+	in->stopping = 1;
+	pthread_cond_signal(&in->wake);
+	pthread_mutex_unlock(&in->lock);
+	pthread_join(in->thread, NULL);
+
+	while ((it = TAILQ_FIRST(&in->todo)) != NULL) {
+		TAILQ_REMOVE(&in->todo, it, entry);
+		ingest_item_free(it);
+	}
+	while ((it = TAILQ_FIRST(&in->done)) != NULL) {
+		TAILQ_REMOVE(&in->done, it, entry);
+		ingest_item_free(it);
+	}
+	event_free(in->done_ev);
+	pthread_cond_destroy(&in->wake);
+	pthread_mutex_destroy(&in->lock);
+	store_close(in->store);
+	free(in);
+}
+
+void
+ingest_job_free(struct ingest_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->spoke);
+	free(job->url);
+	free(job->content_type);
+	free(job->timezone);
+	free(job->format);
+	free(job->body);
+	free(job->fetch_error);
+	free(job);
+}
+
+static void
+ingest_item_free(struct ingest_item *it)
+{
+	ingest_job_free(it->job);
+	free(it->error);
+	free(it->format);
+	free(it);
+}
+
+static void *
+ingest_main(void *arg)
+{
+	struct ingest		*in = arg;
+	struct ingest_item	*it;
+
+	for (;;) {
+		pthread_mutex_lock(&in->lock);
+		while (!in->stopping && TAILQ_EMPTY(&in->todo))
+			pthread_cond_wait(&in->wake, &in->lock);
+		if (in->stopping) {
+			pthread_mutex_unlock(&in->lock);
+			return NULL;
+		}
+		it = TAILQ_FIRST(&in->todo);
+		TAILQ_REMOVE(&in->todo, it, entry);
+		pthread_mutex_unlock(&in->lock);
+
+		ingest_run(in, it);
+
+		pthread_mutex_lock(&in->lock);
+		TAILQ_INSERT_TAIL(&in->done, it, entry);
+		pthread_mutex_unlock(&in->lock);
+		event_active(in->done_ev, EV_READ, 0);
+	}
+}
+
+/* Parses and stores one job, on the worker thread. */
+static void
+ingest_run(struct ingest *in, struct ingest_item *it)
+{
+	struct ingest_job	*job = it->job;
+	struct parse_request	 pr;
+	struct feed_result	 res;
+
+	if (job->body == NULL) {
+		it->error = xstrdup(job->fetch_error != NULL ?
+		    job->fetch_error : "the feed could not be fetched");
+		if (store_feed_failed(in->store, job->spoke, job->when,
+		    it->error) != STORE_OK)
+			log_warnx("%s: could not record the failure",
+			    job->spoke);
+		return;
+	}
+
+	memset(&pr, 0, sizeof pr);
+	pr.data = job->body;
+	pr.len = job->len;
+	pr.spoke = job->spoke;
+	pr.base_url = job->url;
+	pr.content_type = job->content_type;
+	pr.timezone = job->timezone;
+	pr.format = job->format;
+	pr.max_items = job->max_items;
+	memset(&res, 0, sizeof res);
+	if (record_parse(&pr, &res) == -1) {
+		it->error = xstrdup(res.error != NULL ? res.error :
+		    "the feed could not be read");
+		if (store_feed_failed(in->store, job->spoke, job->when,
+		    it->error) != STORE_OK)
+			log_warnx("%s: could not record the failure",
+			    job->spoke);
+	} else if (store_apply_feed(in->store, job->spoke, &res,
+	    job->when) != STORE_OK) {
+		it->error = xstrdup("the feed was read but could not be "
+		    "stored; the previous listings are kept");
+		(void)store_feed_failed(in->store, job->spoke, job->when,
+		    it->error);
+	}
+	it->records = res.records != NULL ? json_array_size(res.records) : 0;
+	it->warnings = res.nwarnings;
+	if (res.format != NULL)
+		it->format = xstrdup(res.format);
+	feed_result_free(&res);
+	/* The body is no longer needed; free it before the loop sees it. */
+	free(job->body);
+	job->body = NULL;
+}
+
+static void
+ingest_done_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest		*in = arg;
+	struct ingest_queue	 ready;
+	struct ingest_item	*it;
+	struct ingest_outcome	 oc;
+
+	TAILQ_INIT(&ready);
+	pthread_mutex_lock(&in->lock);
+	while ((it = TAILQ_FIRST(&in->done)) != NULL) {
+		TAILQ_REMOVE(&in->done, it, entry);
+		TAILQ_INSERT_TAIL(&ready, it, entry);
+		in->pending--;
+	}
+	pthread_mutex_unlock(&in->lock);
+
+	while ((it = TAILQ_FIRST(&ready)) != NULL) {
+		TAILQ_REMOVE(&ready, it, entry);
+		memset(&oc, 0, sizeof oc);
+		oc.spoke = it->job->spoke;
+		oc.error = it->error;
+		oc.records = it->records;
+		oc.warnings = it->warnings;
+		oc.format = it->format;
+		in->done_cb(&oc, in->done_arg);
+		ingest_item_free(it);
+	}
+}
