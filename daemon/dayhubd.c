@@ -197,8 +197,9 @@ dayhubd_reload(struct daemon *d)
 	struct config	*nc;
 	char		 err[1024];
 
-	log_info("reloading %s", d->config_path);
-	if ((nc = config_load(d->config_path, err, sizeof err)) == NULL) {
+	/* The absolute path: after daemon() the working directory is /. */
+	log_info("reloading %s", d->conf->path);
+	if ((nc = config_load(d->conf->path, err, sizeof err)) == NULL) {
 		log_warnx("reload refused, the running configuration stays: "
 		    "%s", err);
 		return;
