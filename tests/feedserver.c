@@ -1,0 +1,925 @@
+/*
+ * feedserver.c - a small HTTP server of feed files, and of the ways real
+ * servers misbehave, for the tests and benchmarks.
+ *
+ *	feedserver -d DIR [-a ADDRESS] [-p PORT] [-w PORTFILE]
+ *
+ * It serves the files under DIR, and the routes in fs_routes[] below
+ * (`feedserver -h` lists them): status codes, redirect chains and loops,
+ * slow drips, huge bodies and headers, cut connections and gzip.  A new
+ * misbehaviour is a new row there.
+ *
+ * Port 0 picks a free port; PORTFILE then receives the port number once
+ * the server listens, written under a temporary name and renamed so a
+ * reader never sees half of it.  Each request is logged to stderr in one
+ * line.  SIGTERM or SIGINT end it cleanly.
+ *
+ * Contract: a request path comes from a peer.  It is routed as sent
+ * (percent-encoded), and only a file path is decoded; a decoded path with
+ * a NUL, an absolute path, or a "." or ".." component is refused, so
+ * nothing outside DIR is ever served.  Every number in a route is parsed
+ * strictly and bounded.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/util.h>
+
+#include <zlib.h>
+
+#define FS_MAX_FILE		(256 * 1024 * 1024)
+#define FS_MAX_PATH		1024	/* bytes of a decoded file path */
+#define FS_MAX_RAW_PATH		(FS_MAX_PATH * 3) /* as sent, encoded */
+#define FS_MAX_REQUEST_HEADERS	(64 * 1024)
+#define FS_MAX_BIG		(4ULL * 1024 * 1024 * 1024)
+#define FS_MAX_DELAY_MS		60000
+#define FS_MAX_REDIRECTS	1000
+#define FS_SLOW_CHUNK		64	/* bytes per drip */
+#define FS_BIG_CHUNK		(256 * 1024)
+#define FS_MAX_HEADERS		(16 * 1024 * 1024) /* /headers/ bytes */
+#define FS_HEADER_PAD		1000	/* bytes in one padding header */
+#define FS_MAX_LOCATION		(1024 * 1024)
+
+struct server;
+
+enum stream_kind {
+	STREAM_SLOW,		/* a file in drips, with a pause between */
+	STREAM_BIG,		/* 'x' * n, one chunk when the last has gone */
+	STREAM_CLOSE		/* half a file, then the connection is cut */
+};
+
+/*
+ * A reply that outlives its request callback.  The connection may go away
+ * under it (the client hung up); stream_closed_cb() then cleans up.
+ */
+struct stream {
+	LIST_ENTRY(stream)	 entry;
+	struct server		*srv;
+	enum stream_kind	 kind;
+	struct evhttp_request	*req;
+	struct evhttp_connection *evcon;	/* NULL once it has gone */
+	struct event		*timer;
+	struct timeval		 delay;
+	unsigned char		*data;
+	size_t			 len;
+	size_t			 off;
+	unsigned long long	 remaining;
+};
+
+struct server {
+	struct event_base	*base;
+	struct evhttp		*http;
+	const char		*dir;
+	LIST_HEAD(, stream)	 streams;
+};
+
+/* A route: prefix of the raw path, and what answers it. */
+struct route {
+	const char	*prefix;
+	int		 exact;		/* the whole path, not a prefix */
+	const char	*usage;		/* for fs_usage() */
+	int		(*serve)(struct server *, struct evhttp_request *,
+			    const char *rest);
+};
+
+static int	 route_status(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_redirect(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_redirect_code(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_loop(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_slow(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_big(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_close(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_gzip(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_headers(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_long_location(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 route_file(struct server *, struct evhttp_request *,
+		    const char *);
+
+/* Tried in order; the last row takes everything else. */
+static const struct route fs_routes[] = {
+	{ .prefix = "/status/", .serve = route_status,
+	    .usage = "/status/NNN         that status, with a short body" },
+	{ .prefix = "/redirect/", .serve = route_redirect,
+	    .usage = "/redirect/N/PATH    N redirects (302), then /PATH" },
+	{ .prefix = "/redirect-code/", .serve = route_redirect_code,
+	    .usage = "/redirect-code/CODE/PATH  one 301/302/303/307/308" },
+	{ .prefix = "/loop", .exact = 1, .serve = route_loop,
+	    .usage = "/loop               redirects to itself" },
+	{ .prefix = "/slow/", .serve = route_slow,
+	    .usage = "/slow/MS/PATH       PATH in 64-byte drips, MS apart" },
+	{ .prefix = "/big/", .serve = route_big,
+	    .usage = "/big/BYTES          that many 'x', chunked" },
+	{ .prefix = "/close/", .serve = route_close,
+	    .usage = "/close/PATH         half of PATH, then the cut" },
+	{ .prefix = "/gzip/", .serve = route_gzip,
+	    .usage = "/gzip/PATH          PATH with Content-Encoding: gzip" },
+	{ .prefix = "/headers/", .serve = route_headers,
+	    .usage = "/headers/BYTES      about that many header bytes" },
+	{ .prefix = "/long-location/", .serve = route_long_location,
+	    .usage = "/long-location/N    a redirect to an N-byte path" },
+	{ .prefix = "/", .serve = route_file,
+	    .usage = "/PATH               the file DIR/PATH" },
+};
+
+static const struct {
+	const char	*ext;
+	const char	*type;
+} fs_types[] = {
+	{ ".rss", "application/rss+xml" },
+	{ ".xml", "application/rss+xml" },
+	{ ".atom", "application/atom+xml" },
+	{ ".ics", "text/calendar" },
+	{ ".json", "application/json" },
+	{ ".html", "text/html" },
+	{ ".txt", "text/plain" },
+};
+
+static int	 fs_route(struct server *, struct evhttp_request *,
+		    const char *);
+static int	 fs_head(struct evhttp_request *);
+static struct stream *stream_new(struct server *, struct evhttp_request *,
+		    enum stream_kind);
+static void	 stream_done(struct stream *);
+static void	 stream_finish(struct stream *);
+static void	 stream_closed_cb(struct evhttp_connection *, void *);
+static void	 fs_die(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static int	 fs_redirect(struct evhttp_request *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+fs_die(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("feedserver: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void *
+fs_alloc(size_t n)
+{
+	void	*p;
+
+	if ((p = calloc(1, n == 0 ? 1 : n)) == NULL)
+		fs_die("out of memory");
+	return p;
+}
+
+/* Parses digits only, at most `max`; -1 for anything else. */
+static int
+fs_number(const char *s, size_t len, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long	v = 0;
+	size_t			i;
+
+	if (len == 0 || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (max - (unsigned)(s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Splits "NUMBER/REST" into the number and REST (what follows the slash).
+ * Returns -1 when there is no such number.
+ */
+static int
+fs_number_path(const char *s, unsigned long long max,
+    unsigned long long *out, const char **rest)
+{
+	const char	*slash;
+
+	if ((slash = strchr(s, '/')) == NULL)
+		return -1;
+	if (fs_number(s, (size_t)(slash - s), max, out) == -1)
+		return -1;
+	*rest = slash + 1;
+	return 0;
+}
+
+/* Sends a short text reply; returns the status for the log. */
+static int
+fs_text(struct evhttp_request *req, int code, const char *text)
+{
+	struct evbuffer	*buf;
+
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add_printf(buf, "%s\n", text);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "text/plain");
+	evhttp_send_reply(req, code, NULL, buf);
+	evbuffer_free(buf);
+	return code;
+}
+
+/* Sends a redirect to `location`. */
+static int
+fs_redirect(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	char	location[FS_MAX_RAW_PATH + 64];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(location, sizeof location, fmt, ap);
+	va_end(ap);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    location);
+	return fs_text(req, code, "moved");
+}
+
+static const char *
+fs_type(const char *path)
+{
+	const char	*dot;
+	size_t		 i;
+
+	if ((dot = strrchr(path, '.')) == NULL || strchr(dot, '/') != NULL)
+		return "application/octet-stream";
+	for (i = 0; i < sizeof fs_types / sizeof fs_types[0]; i++)
+		if (strcasecmp(dot, fs_types[i].ext) == 0)
+			return fs_types[i].type;
+	return "application/octet-stream";
+}
+
+/*
+ * Decodes the raw file path `raw` (relative to DIR) and reads that file.
+ * Returns 0 with a malloc'd body, or the HTTP status to answer instead:
+ * 400 for a path that could escape DIR, 404 when there is no such file.
+ */
+static int
+fs_load(struct server *srv, const char *raw, unsigned char **data,
+    size_t *len, const char **type)
+{
+	char		*path = NULL, full[FS_MAX_PATH * 4], *p, *slash;
+	size_t		 plen, n, got = 0;
+	struct stat	 st;
+	ssize_t		 nr;
+	int		 fd = -1, code = 400;
+
+	*data = NULL;
+	if ((path = evhttp_uridecode(raw, 0, &plen)) == NULL)
+		goto fail;
+	if (plen != strlen(path) || plen == 0 || plen > FS_MAX_PATH ||
+	    path[0] == '/')
+		goto fail;
+	for (p = path;; p = slash + 1) {
+		slash = strchr(p, '/');
+		n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			goto fail;
+		if (slash == NULL)
+			break;
+	}
+	code = 404;
+	if ((size_t)snprintf(full, sizeof full, "%s/%s", srv->dir, path) >=
+	    sizeof full || (fd = open(full, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > FS_MAX_FILE)
+		goto fail;
+	*data = fs_alloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		nr = read(fd, *data + got, (size_t)st.st_size - got);
+		if (nr == -1 && errno == EINTR)
+			continue;
+		if (nr <= 0)
+			break;
+		got += (size_t)nr;
+	}
+	*len = got;
+	*type = fs_type(path);
+	code = 0;
+fail:
+	if (code != 0) {
+		free(*data);
+		*data = NULL;
+	}
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return code;
+}
+
+/* Loads a file or answers why not; returns 0 when loaded. */
+static int
+fs_load_or_reply(struct server *srv, struct evhttp_request *req,
+    const char *raw, unsigned char **data, size_t *len, const char **type)
+{
+	int	code;
+
+	if ((code = fs_load(srv, raw, data, len, type)) != 0)
+		return fs_text(req, code, code == 404 ? "no such file" :
+		    "bad path");
+	return 0;
+}
+
+/* A plain file under DIR. */
+static int
+route_file(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	struct evbuffer	*buf;
+	unsigned char	*data;
+	const char	*type;
+	size_t		 len;
+	int		 code;
+
+	if ((code = fs_load_or_reply(srv, req, rest, &data, &len, &type)) != 0)
+		return code;
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add(buf, data, len);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evhttp_send_reply(req, 200, "OK", buf);
+	evbuffer_free(buf);
+	free(data);
+	return 200;
+}
+
+/* /status/NNN: that status, with a short body. */
+static int
+route_status(struct server *srv, struct evhttp_request *req,
+    const char *rest)
+{
+	unsigned long long	code;
+	char			text[32];
+
+	if (fs_number(rest, strlen(rest), 599, &code) == -1 || code < 200)
+		return fs_text(req, 400, "bad status");
+	snprintf(text, sizeof text, "status %llu", code);
+	return fs_text(req, (int)code, text);
+}
+
+/* /redirect/N/PATH: a chain of N redirects ending at /PATH (0: none). */
+static int
+route_redirect(struct server *srv, struct evhttp_request *req,
+    const char *rest)
+{
+	unsigned long long	 n;
+	const char		*path;
+
+	if (fs_number_path(rest, FS_MAX_REDIRECTS, &n, &path) == -1)
+		return fs_text(req, 400, "bad redirect count");
+	if (n == 0) {
+		char	next[FS_MAX_RAW_PATH + 2];
+
+		snprintf(next, sizeof next, "/%s", path);
+		return fs_route(srv, req, next);
+	}
+	if (n == 1)
+		return fs_redirect(req, 302, "/%s", path);
+	return fs_redirect(req, 302, "/redirect/%llu/%s", n - 1, path);
+}
+
+/* /redirect-code/CODE/PATH: one redirect of that kind to /PATH. */
+static int
+route_redirect_code(struct server *srv, struct evhttp_request *req,
+    const char *rest)
+{
+	unsigned long long	 code;
+	const char		*path;
+
+	if (fs_number_path(rest, 599, &code, &path) == -1 ||
+	    (code != 301 && code != 302 && code != 303 && code != 307 &&
+	    code != 308))
+		return fs_text(req, 400, "bad redirect code");
+	return fs_redirect(req, (int)code, "/%s", path);
+}
+
+/* /loop: redirects to itself, for ever. */
+static int
+route_loop(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	return fs_redirect(req, 302, "/loop");
+}
+
+/* /slow/MS/PATH: PATH in small drips, MS milliseconds apart. */
+static int
+route_slow(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	struct stream		*st;
+	unsigned long long	 ms;
+	const char		*path, *type;
+	unsigned char		*data;
+	size_t			 len;
+	int			 code;
+
+	if (fs_number_path(rest, FS_MAX_DELAY_MS, &ms, &path) == -1)
+		return fs_text(req, 400, "bad delay");
+	if (fs_head(req))
+		return fs_text(req, 200, "streamed to GET only");
+	if ((code = fs_load_or_reply(srv, req, path, &data, &len, &type)) != 0)
+		return code;
+	st = stream_new(srv, req, STREAM_SLOW);
+	st->data = data;
+	st->len = len;
+	st->delay.tv_sec = (time_t)(ms / 1000);
+	st->delay.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evhttp_send_reply_start(req, 200, "OK");
+	evtimer_add(st->timer, &st->delay);
+	return 200;
+}
+
+/* Sends the next chunk of a big body once the last one has gone. */
+static void
+stream_big_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct stream		*st = arg;
+	struct evbuffer		*buf;
+	static unsigned char	 xs[FS_BIG_CHUNK];
+	size_t			 n;
+
+	if (st->remaining == 0) {
+		stream_finish(st);
+		return;
+	}
+	if (xs[0] != 'x')
+		memset(xs, 'x', sizeof xs);
+	n = st->remaining < sizeof xs ? (size_t)st->remaining : sizeof xs;
+	st->remaining -= n;
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add(buf, xs, n);
+	evhttp_send_reply_chunk_with_cb(st->req, buf, stream_big_cb, st);
+	evbuffer_free(buf);
+}
+
+/* /big/BYTES: that many bytes of 'x', chunked, never all in memory. */
+static int
+route_big(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	struct stream		*st;
+	unsigned long long	 n;
+
+	if (fs_number(rest, strlen(rest), FS_MAX_BIG, &n) == -1)
+		return fs_text(req, 400, "bad size");
+	if (fs_head(req))
+		return fs_text(req, 200, "streamed to GET only");
+	st = stream_new(srv, req, STREAM_BIG);
+	st->remaining = n;
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/octet-stream");
+	evhttp_send_reply_start(req, 200, "OK");
+	stream_big_cb(st->evcon, st);
+	return 200;
+}
+
+/* Half of the body has gone out: cut the connection from the loop. */
+static void
+stream_half_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct stream	*st = arg;
+	struct timeval	 now = { 0, 0 };
+
+	evtimer_add(st->timer, &now);
+}
+
+/* /close/PATH: a Content-Length for all of PATH, half of it, then EOF. */
+static int
+route_close(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	struct stream	*st;
+	struct evbuffer	*buf;
+	const char	*type;
+	unsigned char	*data;
+	char		 clen[32];
+	size_t		 len;
+	int		 code;
+
+	if ((code = fs_load_or_reply(srv, req, rest, &data, &len, &type)) != 0)
+		return code;
+	if (len < 2 || fs_head(req)) {
+		free(data);
+		return fs_text(req, len < 2 ? 400 : 200, "not cut");
+	}
+	st = stream_new(srv, req, STREAM_CLOSE);
+	st->data = data;
+	st->len = len;
+	snprintf(clen, sizeof clen, "%zu", len);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Length", clen);
+	evhttp_send_reply_start(req, 200, "OK");
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add(buf, data, len / 2);
+	evhttp_send_reply_chunk_with_cb(req, buf, stream_half_cb, st);
+	evbuffer_free(buf);
+	return 200;
+}
+
+/* /gzip/PATH: PATH compressed, with Content-Encoding: gzip. */
+static int
+route_gzip(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	struct evbuffer	*buf;
+	z_stream	 zs;
+	unsigned char	*data, *out;
+	const char	*type;
+	size_t		 len;
+	uLong		 bound;
+	int		 code;
+
+	if ((code = fs_load_or_reply(srv, req, rest, &data, &len, &type)) != 0)
+		return code;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		fs_die("deflateInit2 failed");
+	bound = deflateBound(&zs, (uLong)len) + 64;
+	out = fs_alloc(bound);
+	zs.next_in = data;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)bound;
+	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+		fs_die("deflate did not finish");
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add(buf, out, zs.total_out);
+	deflateEnd(&zs);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", type);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Encoding", "gzip");
+	evhttp_send_reply(req, 200, "OK", buf);
+	evbuffer_free(buf);
+	free(out);
+	free(data);
+	return 200;
+}
+
+/* /headers/BYTES: a small body behind about that many header bytes. */
+static int
+route_headers(struct server *srv, struct evhttp_request *req,
+    const char *rest)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	unsigned long long	 n, i;
+	char			 name[32], pad[FS_HEADER_PAD + 1];
+
+	if (fs_number(rest, strlen(rest), FS_MAX_HEADERS, &n) == -1)
+		return fs_text(req, 400, "bad size");
+	memset(pad, 'h', FS_HEADER_PAD);
+	pad[FS_HEADER_PAD] = '\0';
+	for (i = 0; i * (FS_HEADER_PAD + 20) < n; i++) {
+		snprintf(name, sizeof name, "X-Pad-%llu", i);
+		evhttp_add_header(h, name, pad);
+	}
+	return fs_text(req, 200, "padded");
+}
+
+/* /long-location/BYTES: a redirect to a path of that many bytes. */
+static int
+route_long_location(struct server *srv, struct evhttp_request *req,
+    const char *rest)
+{
+	unsigned long long	 n;
+	char			*loc;
+	int			 code;
+
+	if (fs_number(rest, strlen(rest), FS_MAX_LOCATION, &n) == -1 ||
+	    n == 0)
+		return fs_text(req, 400, "bad size");
+	loc = fs_alloc((size_t)n + 1);
+	memset(loc, 'a', (size_t)n);
+	loc[0] = '/';
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location",
+	    loc);
+	code = fs_text(req, 302, "moved far");
+	free(loc);
+	return code;
+}
+
+/* Timer of a stream: the next drip, or the cut. */
+static void
+stream_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream			*st = arg;
+	struct evhttp_request		*req = st->req;
+	struct evhttp_connection	*evcon;
+	struct evbuffer			*buf;
+	size_t				 n;
+
+	if (st->kind == STREAM_CLOSE) {
+		evcon = evhttp_request_get_connection(req);
+		if (evcon == NULL) {
+			stream_finish(st);
+			return;
+		}
+		stream_done(st);
+		evhttp_connection_free(evcon);	/* and the request with it */
+		return;
+	}
+	if (st->off == st->len) {
+		stream_finish(st);
+		return;
+	}
+	n = st->len - st->off < FS_SLOW_CHUNK ? st->len - st->off :
+	    FS_SLOW_CHUNK;
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add(buf, st->data + st->off, n);
+	st->off += n;
+	evhttp_send_reply_chunk(req, buf);
+	evbuffer_free(buf);
+	evtimer_add(st->timer, &st->delay);
+}
+
+/* Starts a reply that goes on after the request callback returns. */
+static struct stream *
+stream_new(struct server *srv, struct evhttp_request *req,
+    enum stream_kind kind)
+{
+	struct stream	*st;
+
+	st = fs_alloc(sizeof *st);
+	st->srv = srv;
+	st->kind = kind;
+	st->req = req;
+	st->evcon = evhttp_request_get_connection(req);
+	if ((st->timer = evtimer_new(srv->base, stream_timer_cb, st)) == NULL)
+		fs_die("cannot make a timer");
+	evhttp_connection_set_closecb(st->evcon, stream_closed_cb, st);
+	LIST_INSERT_HEAD(&srv->streams, st, entry);
+	return st;
+}
+
+/* Forgets a stream; its request is someone else's business now. */
+static void
+stream_done(struct stream *st)
+{
+	if (st->evcon != NULL)
+		evhttp_connection_set_closecb(st->evcon, NULL, NULL);
+	LIST_REMOVE(st, entry);
+	event_free(st->timer);
+	free(st->data);
+	free(st);
+}
+
+/*
+ * Ends a stream's reply: completes it, or frees a request whose
+ * connection has gone (evhttp_send_reply_end does either).
+ */
+static void
+stream_finish(struct stream *st)
+{
+	struct evhttp_request	*req = st->req;
+
+	stream_done(st);
+	evhttp_send_reply_end(req);
+}
+
+/*
+ * The connection under a stream is being freed.  When the client went
+ * away, libevent has detached the unfinished request from it and left it
+ * to us; otherwise the connection frees the request itself.
+ */
+static void
+stream_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct stream		*st = arg;
+	struct evhttp_request	*req = st->req;
+
+	st->evcon = NULL;
+	stream_done(st);
+	if (evhttp_request_get_connection(req) == NULL)
+		evhttp_send_reply_end(req);
+}
+
+/* A HEAD gets no body, so a streamed reply would never progress. */
+static int
+fs_head(struct evhttp_request *req)
+{
+	return evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+}
+
+static const char *
+fs_method(struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	default:
+		return "OTHER";
+	}
+}
+
+/* Finds the route for a raw path and runs it; returns the status. */
+static int
+fs_route(struct server *srv, struct evhttp_request *req, const char *path)
+{
+	const struct route	*r;
+	size_t			 i, n;
+
+	for (i = 0; i < sizeof fs_routes / sizeof fs_routes[0]; i++) {
+		r = &fs_routes[i];
+		n = strlen(r->prefix);
+		if (r->exact ? strcmp(path, r->prefix) == 0 :
+		    strncmp(path, r->prefix, n) == 0)
+			return r->serve(srv, req, path + n);
+	}
+	return fs_text(req, 404, "no route");
+}
+
+/* Routes one request and logs it. */
+static void
+fs_dispatch(struct server *srv, struct evhttp_request *req, const char *path)
+{
+	int	code;
+
+	code = fs_route(srv, req, path);
+	fprintf(stderr, "feedserver: %s %.200s %d\n", fs_method(req), path,
+	    code);
+}
+
+static void
+fs_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct server		*srv = arg;
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*path;
+
+	if (uri == NULL || (path = evhttp_uri_get_path(uri)) == NULL ||
+	    *path != '/') {
+		fs_text(req, 400, "bad request");
+		return;
+	}
+	if (strlen(path) > FS_MAX_RAW_PATH) {
+		fs_text(req, 414, "path too long");
+		return;
+	}
+	fs_dispatch(srv, req, path);
+}
+
+static void
+fs_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct server	*srv = arg;
+
+	event_base_loopexit(srv->base, NULL);
+}
+
+/* Writes the port into `path` so that readers see all of it or nothing. */
+static void
+fs_write_port(const char *path, int port)
+{
+	char	tmp[4096];
+	FILE	*fp;
+
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+	if ((fp = fopen(tmp, "w")) == NULL)
+		fs_die("%s: %s", tmp, strerror(errno));
+	fprintf(fp, "%d\n", port);
+	if (fclose(fp) != 0)
+		fs_die("%s: %s", tmp, strerror(errno));
+	if (rename(tmp, path) == -1)
+		fs_die("rename %s: %s", path, strerror(errno));
+}
+
+static void
+fs_usage(void)
+{
+	size_t	i;
+
+	fprintf(stderr, "usage: feedserver -d dir [-a address] [-p port] "
+	    "[-w portfile]\nroutes:\n");
+	for (i = 0; i < sizeof fs_routes / sizeof fs_routes[0]; i++)
+		fprintf(stderr, "  %s\n", fs_routes[i].usage);
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server			 srv;
+	struct evhttp_bound_socket	*bound;
+	struct event			*sigterm, *sigint;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof ss;
+	unsigned long long		 port = 0;
+	const char			*addr = "127.0.0.1", *portfile = NULL;
+	struct stream			*st;
+	struct evhttp_request		*req;
+	int				 ch, bound_port;
+
+	memset(&srv, 0, sizeof srv);
+	LIST_INIT(&srv.streams);
+	while ((ch = getopt(argc, argv, "a:d:hp:w:")) != -1) {
+		switch (ch) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'd':
+			srv.dir = optarg;
+			break;
+		case 'p':
+			if (fs_number(optarg, strlen(optarg), 65535,
+			    &port) == -1)
+				fs_die("bad port: %s", optarg);
+			break;
+		case 'w':
+			portfile = optarg;
+			break;
+		default:
+			fs_usage();
+		}
+	}
+	if (srv.dir == NULL || optind != argc)
+		fs_usage();
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((srv.base = event_base_new()) == NULL ||
+	    (srv.http = evhttp_new(srv.base)) == NULL)
+		fs_die("cannot set up libevent");
+	evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_max_headers_size(srv.http, FS_MAX_REQUEST_HEADERS);
+	evhttp_set_gencb(srv.http, fs_request_cb, &srv);
+	if ((bound = evhttp_bind_socket_with_handle(srv.http, addr,
+	    (ev_uint16_t)port)) == NULL)
+		fs_die("cannot listen on %s port %llu", addr, port);
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &sslen) == -1)
+		fs_die("getsockname: %s", strerror(errno));
+	if (ss.ss_family == AF_INET6)
+		bound_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		bound_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+
+	sigterm = evsignal_new(srv.base, SIGTERM, fs_signal_cb, &srv);
+	sigint = evsignal_new(srv.base, SIGINT, fs_signal_cb, &srv);
+	if (sigterm == NULL || sigint == NULL ||
+	    evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sigint, NULL) == -1)
+		fs_die("cannot catch signals");
+
+	if (portfile != NULL)
+		fs_write_port(portfile, bound_port);
+	fprintf(stderr, "feedserver: serving %s on %s port %d\n", srv.dir, addr,
+	    bound_port);
+
+	event_base_dispatch(srv.base);
+
+	/* Unfinished replies: drop ours, and free requests left to us. */
+	while ((st = LIST_FIRST(&srv.streams)) != NULL) {
+		req = st->req;
+		stream_done(st);
+		if (evhttp_request_get_connection(req) == NULL)
+			evhttp_send_reply_end(req);
+	}
+	evhttp_free(srv.http);
+	event_free(sigterm);
+	event_free(sigint);
+	event_base_free(srv.base);
+	fprintf(stderr, "feedserver: stopped\n");
+	return 0;
+}
