@@ -139,6 +139,13 @@ start_daemon(const char *extra)
 	char	 bin[4096], plugdir[4096], *ready;
 	int	 fd, tries;
 
+	/* Loopback only: no proxy may stand between the test and itself. */
+	unsetenv("http_proxy");
+	unsetenv("https_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
 	memset(&fx, 0, sizeof fx);
 	fx.dir = tu_tmpdir("daemon");
 	asprintf(&fx.conf, "%s/dayhub.conf", fx.dir);

@@ -358,7 +358,9 @@ tu_request(int fd, const char *line, int timeout_ms)
 	ssize_t		 n;
 	int		 done = 0;
 
-	/* The request, and its newline, in full. */
+	/* The request, and its newline, in full; none for NULL. */
+	if (line == NULL)
+		goto read;
 	if ((out = malloc(strlen(line) + 2)) == NULL)
 		return NULL;
 	memcpy(out, line, strlen(line));
@@ -376,7 +378,7 @@ tu_request(int fd, const char *line, int timeout_ms)
 	}
 	free(out);
 	out = NULL;
-
+read:
 	/*
 	 * One reply line: peek to find its end, and take no byte past it,
 	 * so a following line stays for the next call.

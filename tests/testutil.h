@@ -42,7 +42,8 @@ int		 tu_write_file(const char *path, const char *text);
 /* A TCP connection to host:port (loopback), or -1. */
 int		 tu_connect(const char *host, int port, int timeout_ms);
 /*
- * Sends `line` and a newline on `fd` and reads one reply line.  Returns it
+ * Sends `line` and a newline on `fd` (nothing when `line` is NULL, to
+ * read a reply already owed) and reads one reply line.  Returns it
  * without its newline (and without a CR before it), or NULL on EOF,
  * error, timeout, or a line longer than 64 MiB.  Bytes after the newline
  * stay in the socket for the next call; after a NULL, part of a line may
