@@ -208,7 +208,7 @@ ctl_check(struct ctl *c, json_t *reply)
 	if (json_is_true(json_object_get(reply, "ok")))
 		return 0;
 	if (c->json) {
-		char *s = json_dumps(reply, JSON_COMPACT);
+		char *s = json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 		puts(s);
 		free(s);
@@ -223,7 +223,7 @@ ctl_check(struct ctl *c, json_t *reply)
 static int
 ctl_print_json(json_t *reply)
 {
-	char	*s = json_dumps(reply, JSON_COMPACT);
+	char	*s = json_dumps(reply, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 	puts(s);
 	free(s);
@@ -444,7 +444,7 @@ ctl_get(struct ctl *c, int argc, char **argv)
 			ctl_print_json(r);
 		else {
 			char *s = json_dumps(json_object_get(r, "activity"),
-			    JSON_INDENT(2));
+			    JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 
 			puts(s);
 			free(s);
@@ -565,7 +565,7 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 		    res.error : "could not be read");
 	} else {
 		json_array_foreach(res.records, i, rec) {
-			char *s = json_dumps(rec, JSON_COMPACT);
+			char *s = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 			puts(s);
 			free(s);

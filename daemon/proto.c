@@ -326,8 +326,9 @@ proto_encode(json_t *reply)
 
 	if (reply == NULL)
 		return NULL;
+	/* 15 significant digits: 50.7 stays 50.7, not 50.700000000000003. */
 	text = json_dumps(reply, JSON_COMPACT | JSON_ENCODE_ANY |
-	    JSON_PRESERVE_ORDER);
+	    JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	if (text == NULL)
 		return NULL;
 	len = strlen(text);
