@@ -150,8 +150,14 @@ cmd_execute(struct cmd_context *ctx, const struct proto_request *req,
 			    "%s needs %s=", ce->name, ce->required[i]);
 
 	reply = ce->run(ctx, req, close_after);
-	if (json_object_get(reply, "ok") == NULL)
-		json_object_set_new(reply, "ok", json_true());
+	if (json_object_get(reply, "ok") == NULL) {
+		/* "ok" first, so a reader sees the outcome at once. */
+		json_t	*r = json_pack("{s:b}", "ok", 1);
+
+		json_object_update(r, reply);
+		json_decref(reply);
+		reply = r;
+	}
 	return reply;
 }
 

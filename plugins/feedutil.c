@@ -1,0 +1,1968 @@
+/*
+ * feedutil.c - helpers shared by the feed format modules: a string
+ * buffer, repairs made to XML before parsing, dates, text, HTML and links.
+ *
+ * Every function here takes outside input and is reentrant: state lives
+ * on the stack or in what the caller passes, tables are const, libxml2 is
+ * used only through per-call parser contexts, and nothing reads the
+ * environment or the locale.  Allocation failure is reported, never fatal,
+ * because a module must not abort its host.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+
+#include "feedutil.h"
+
+/* Cap on HTML read for plain text: more markup than this is not text. */
+#define FEEDUTIL_HTML_MAX_INPUT	(4 * 1024 * 1024)
+/* Cap on names an internal subset declares that entity repair tracks. */
+#define FEEDUTIL_DECL_MAX	4096
+/* Longest entity name entity repair recognises. */
+#define FEEDUTIL_ENTITY_NAME_MAX 32
+
+enum feedutil_break {
+	FEEDUTIL_BREAK_NONE,
+	FEEDUTIL_BREAK_SPACE,
+	FEEDUTIL_BREAK_LINE,
+	FEEDUTIL_BREAK_PARA
+};
+
+/* Plain text being written, with the break owed before the next word. */
+struct feedutil_text {
+	struct feedutil_buf	 b;
+	size_t			 max;
+	enum feedutil_break	 pending;
+	const char		*prefix;	/* "- " owed by a list item */
+	int			 full;
+};
+
+enum feedutil_tag {
+	FEEDUTIL_TAG_INLINE,
+	FEEDUTIL_TAG_DROP,	/* script, style: no text at all */
+	FEEDUTIL_TAG_LINE,	/* a block that starts a line */
+	FEEDUTIL_TAG_PARA,	/* a block set apart by a blank line */
+	FEEDUTIL_TAG_PRE,	/* a paragraph keeping its line breaks */
+	FEEDUTIL_TAG_BR,
+	FEEDUTIL_TAG_LI,
+	FEEDUTIL_TAG_CELL
+};
+
+static size_t	 feedutil_utf8_decode(const unsigned char *, size_t,
+		    uint32_t *);
+static size_t	 feedutil_utf8_bad_len(const unsigned char *, size_t);
+static int	 feedutil_is_space(uint32_t, enum feedutil_break *);
+static int	 feedutil_is_dropped(uint32_t);
+static void	 feedutil_text_init(struct feedutil_text *, size_t);
+static void	 feedutil_text_feed(struct feedutil_text *, const char *,
+		    size_t, int);
+static void	 feedutil_text_break(struct feedutil_text *,
+		    enum feedutil_break);
+static char	*feedutil_text_end(struct feedutil_text *);
+static char	*feedutil_clean(const char *, size_t, size_t, int);
+static enum feedutil_tag feedutil_tag_kind(const char *);
+static void	 feedutil_html_enter(struct feedutil_text *, xmlNodePtr,
+		    int *);
+static void	 feedutil_html_leave(struct feedutil_text *, xmlNodePtr,
+		    int *);
+static int	 feedutil_days_in_month(int, int);
+static int	 feedutil_digits(const char **, int, int, int *);
+static int	 feedutil_word(const char **, char *, size_t);
+static int	 feedutil_month(const char *);
+static int	 feedutil_zone(const char **, int *);
+static int	 feedutil_date_iso(const char *, int *, int *, int *);
+static int	 feedutil_date_rfc822(const char *, int *, int *, int *);
+static int	 feedutil_is_utf16(const unsigned char *, size_t);
+static int	 feedutil_declares_utf8(const unsigned char *, size_t);
+static void	 feedutil_fix_note(struct feedutil_fix *, unsigned long,
+		    const char *, size_t);
+static uint32_t	 feedutil_cp1252(unsigned int);
+static int	 feedutil_xml_char_ok(uint32_t);
+static size_t	 feedutil_find(const char *, size_t, size_t, const char *);
+static size_t	 feedutil_doctype_end(const char *, size_t, size_t,
+		    struct feedutil_buf *);
+static int	 feedutil_declared(const struct feedutil_buf *, const char *,
+		    size_t);
+static size_t	 feedutil_entity_ref(const char *, size_t, size_t,
+		    unsigned long, const struct feedutil_buf *,
+		    struct feedutil_buf *, struct feedutil_repairs *);
+static int	 feedutil_name_char(int, int);
+static size_t	 feedutil_skip_prolog(const unsigned char *, size_t,
+		    size_t, int *);
+
+/*
+ * The HTML 4 named entities (Latin-1, symbols and special), sorted by
+ * name in byte order for a binary search.
+ */
+static const struct {
+	const char	*name;
+	uint32_t	 cp;
+} feedutil_entities[] = {
+	{ "AElig", 198 },
+	{ "Aacute", 193 },
+	{ "Acirc", 194 },
+	{ "Agrave", 192 },
+	{ "Alpha", 913 },
+	{ "Aring", 197 },
+	{ "Atilde", 195 },
+	{ "Auml", 196 },
+	{ "Beta", 914 },
+	{ "Ccedil", 199 },
+	{ "Chi", 935 },
+	{ "Dagger", 8225 },
+	{ "Delta", 916 },
+	{ "ETH", 208 },
+	{ "Eacute", 201 },
+	{ "Ecirc", 202 },
+	{ "Egrave", 200 },
+	{ "Epsilon", 917 },
+	{ "Eta", 919 },
+	{ "Euml", 203 },
+	{ "Gamma", 915 },
+	{ "Iacute", 205 },
+	{ "Icirc", 206 },
+	{ "Igrave", 204 },
+	{ "Iota", 921 },
+	{ "Iuml", 207 },
+	{ "Kappa", 922 },
+	{ "Lambda", 923 },
+	{ "Mu", 924 },
+	{ "Ntilde", 209 },
+	{ "Nu", 925 },
+	{ "OElig", 338 },
+	{ "Oacute", 211 },
+	{ "Ocirc", 212 },
+	{ "Ograve", 210 },
+	{ "Omega", 937 },
+	{ "Omicron", 927 },
+	{ "Oslash", 216 },
+	{ "Otilde", 213 },
+	{ "Ouml", 214 },
+	{ "Phi", 934 },
+	{ "Pi", 928 },
+	{ "Prime", 8243 },
+	{ "Psi", 936 },
+	{ "Rho", 929 },
+	{ "Scaron", 352 },
+	{ "Sigma", 931 },
+	{ "THORN", 222 },
+	{ "Tau", 932 },
+	{ "Theta", 920 },
+	{ "Uacute", 218 },
+	{ "Ucirc", 219 },
+	{ "Ugrave", 217 },
+	{ "Upsilon", 933 },
+	{ "Uuml", 220 },
+	{ "Xi", 926 },
+	{ "Yacute", 221 },
+	{ "Yuml", 376 },
+	{ "Zeta", 918 },
+	{ "aacute", 225 },
+	{ "acirc", 226 },
+	{ "acute", 180 },
+	{ "aelig", 230 },
+	{ "agrave", 224 },
+	{ "alefsym", 8501 },
+	{ "alpha", 945 },
+	{ "amp", 38 },
+	{ "and", 8743 },
+	{ "ang", 8736 },
+	{ "aring", 229 },
+	{ "asymp", 8776 },
+	{ "atilde", 227 },
+	{ "auml", 228 },
+	{ "bdquo", 8222 },
+	{ "beta", 946 },
+	{ "brvbar", 166 },
+	{ "bull", 8226 },
+	{ "cap", 8745 },
+	{ "ccedil", 231 },
+	{ "cedil", 184 },
+	{ "cent", 162 },
+	{ "chi", 967 },
+	{ "circ", 710 },
+	{ "clubs", 9827 },
+	{ "cong", 8773 },
+	{ "copy", 169 },
+	{ "crarr", 8629 },
+	{ "cup", 8746 },
+	{ "curren", 164 },
+	{ "dArr", 8659 },
+	{ "dagger", 8224 },
+	{ "darr", 8595 },
+	{ "deg", 176 },
+	{ "delta", 948 },
+	{ "diams", 9830 },
+	{ "divide", 247 },
+	{ "eacute", 233 },
+	{ "ecirc", 234 },
+	{ "egrave", 232 },
+	{ "empty", 8709 },
+	{ "emsp", 8195 },
+	{ "ensp", 8194 },
+	{ "epsilon", 949 },
+	{ "equiv", 8801 },
+	{ "eta", 951 },
+	{ "eth", 240 },
+	{ "euml", 235 },
+	{ "euro", 8364 },
+	{ "exist", 8707 },
+	{ "fnof", 402 },
+	{ "forall", 8704 },
+	{ "frac12", 189 },
+	{ "frac14", 188 },
+	{ "frac34", 190 },
+	{ "frasl", 8260 },
+	{ "gamma", 947 },
+	{ "ge", 8805 },
+	{ "gt", 62 },
+	{ "hArr", 8660 },
+	{ "harr", 8596 },
+	{ "hearts", 9829 },
+	{ "hellip", 8230 },
+	{ "iacute", 237 },
+	{ "icirc", 238 },
+	{ "iexcl", 161 },
+	{ "igrave", 236 },
+	{ "image", 8465 },
+	{ "infin", 8734 },
+	{ "int", 8747 },
+	{ "iota", 953 },
+	{ "iquest", 191 },
+	{ "isin", 8712 },
+	{ "iuml", 239 },
+	{ "kappa", 954 },
+	{ "lArr", 8656 },
+	{ "lambda", 955 },
+	{ "lang", 9001 },
+	{ "laquo", 171 },
+	{ "larr", 8592 },
+	{ "lceil", 8968 },
+	{ "ldquo", 8220 },
+	{ "le", 8804 },
+	{ "lfloor", 8970 },
+	{ "lowast", 8727 },
+	{ "loz", 9674 },
+	{ "lrm", 8206 },
+	{ "lsaquo", 8249 },
+	{ "lsquo", 8216 },
+	{ "lt", 60 },
+	{ "macr", 175 },
+	{ "mdash", 8212 },
+	{ "micro", 181 },
+	{ "middot", 183 },
+	{ "minus", 8722 },
+	{ "mu", 956 },
+	{ "nabla", 8711 },
+	{ "nbsp", 160 },
+	{ "ndash", 8211 },
+	{ "ne", 8800 },
+	{ "ni", 8715 },
+	{ "not", 172 },
+	{ "notin", 8713 },
+	{ "nsub", 8836 },
+	{ "ntilde", 241 },
+	{ "nu", 957 },
+	{ "oacute", 243 },
+	{ "ocirc", 244 },
+	{ "oelig", 339 },
+	{ "ograve", 242 },
+	{ "oline", 8254 },
+	{ "omega", 969 },
+	{ "omicron", 959 },
+	{ "oplus", 8853 },
+	{ "or", 8744 },
+	{ "ordf", 170 },
+	{ "ordm", 186 },
+	{ "oslash", 248 },
+	{ "otilde", 245 },
+	{ "otimes", 8855 },
+	{ "ouml", 246 },
+	{ "para", 182 },
+	{ "part", 8706 },
+	{ "permil", 8240 },
+	{ "perp", 8869 },
+	{ "phi", 966 },
+	{ "pi", 960 },
+	{ "piv", 982 },
+	{ "plusmn", 177 },
+	{ "pound", 163 },
+	{ "prime", 8242 },
+	{ "prod", 8719 },
+	{ "prop", 8733 },
+	{ "psi", 968 },
+	{ "quot", 34 },
+	{ "rArr", 8658 },
+	{ "radic", 8730 },
+	{ "rang", 9002 },
+	{ "raquo", 187 },
+	{ "rarr", 8594 },
+	{ "rceil", 8969 },
+	{ "rdquo", 8221 },
+	{ "real", 8476 },
+	{ "reg", 174 },
+	{ "rfloor", 8971 },
+	{ "rho", 961 },
+	{ "rlm", 8207 },
+	{ "rsaquo", 8250 },
+	{ "rsquo", 8217 },
+	{ "sbquo", 8218 },
+	{ "scaron", 353 },
+	{ "sdot", 8901 },
+	{ "sect", 167 },
+	{ "shy", 173 },
+	{ "sigma", 963 },
+	{ "sigmaf", 962 },
+	{ "sim", 8764 },
+	{ "spades", 9824 },
+	{ "sub", 8834 },
+	{ "sube", 8838 },
+	{ "sum", 8721 },
+	{ "sup", 8835 },
+	{ "sup1", 185 },
+	{ "sup2", 178 },
+	{ "sup3", 179 },
+	{ "supe", 8839 },
+	{ "szlig", 223 },
+	{ "tau", 964 },
+	{ "there4", 8756 },
+	{ "theta", 952 },
+	{ "thetasym", 977 },
+	{ "thinsp", 8201 },
+	{ "thorn", 254 },
+	{ "tilde", 732 },
+	{ "times", 215 },
+	{ "trade", 8482 },
+	{ "uArr", 8657 },
+	{ "uacute", 250 },
+	{ "uarr", 8593 },
+	{ "ucirc", 251 },
+	{ "ugrave", 249 },
+	{ "uml", 168 },
+	{ "upsih", 978 },
+	{ "upsilon", 965 },
+	{ "uuml", 252 },
+	{ "weierp", 8472 },
+	{ "xi", 958 },
+	{ "yacute", 253 },
+	{ "yen", 165 },
+	{ "yuml", 255 },
+	{ "zeta", 950 },
+	{ "zwj", 8205 },
+	{ "zwnj", 8204 },
+};
+
+/* What Windows-1252 puts in 0x80-0x9F; 0 where it puts nothing. */
+static const uint16_t feedutil_cp1252_c1[32] = {
+	0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+	0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+};
+
+static const struct {
+	const char		*name;
+	enum feedutil_tag	 kind;
+} feedutil_tags[] = {
+	{ "address", FEEDUTIL_TAG_PARA },
+	{ "applet", FEEDUTIL_TAG_DROP },
+	{ "article", FEEDUTIL_TAG_LINE },
+	{ "aside", FEEDUTIL_TAG_LINE },
+	{ "audio", FEEDUTIL_TAG_DROP },
+	{ "blockquote", FEEDUTIL_TAG_PARA },
+	{ "br", FEEDUTIL_TAG_BR },
+	{ "canvas", FEEDUTIL_TAG_DROP },
+	{ "caption", FEEDUTIL_TAG_LINE },
+	{ "center", FEEDUTIL_TAG_LINE },
+	{ "dd", FEEDUTIL_TAG_LINE },
+	{ "details", FEEDUTIL_TAG_LINE },
+	{ "div", FEEDUTIL_TAG_LINE },
+	{ "dl", FEEDUTIL_TAG_PARA },
+	{ "dt", FEEDUTIL_TAG_LINE },
+	{ "embed", FEEDUTIL_TAG_DROP },
+	{ "fieldset", FEEDUTIL_TAG_PARA },
+	{ "figcaption", FEEDUTIL_TAG_LINE },
+	{ "figure", FEEDUTIL_TAG_PARA },
+	{ "footer", FEEDUTIL_TAG_LINE },
+	{ "form", FEEDUTIL_TAG_PARA },
+	{ "frame", FEEDUTIL_TAG_DROP },
+	{ "frameset", FEEDUTIL_TAG_DROP },
+	{ "h1", FEEDUTIL_TAG_PARA },
+	{ "h2", FEEDUTIL_TAG_PARA },
+	{ "h3", FEEDUTIL_TAG_PARA },
+	{ "h4", FEEDUTIL_TAG_PARA },
+	{ "h5", FEEDUTIL_TAG_PARA },
+	{ "h6", FEEDUTIL_TAG_PARA },
+	{ "head", FEEDUTIL_TAG_DROP },
+	{ "header", FEEDUTIL_TAG_LINE },
+	{ "hr", FEEDUTIL_TAG_PARA },
+	{ "iframe", FEEDUTIL_TAG_DROP },
+	{ "li", FEEDUTIL_TAG_LI },
+	{ "main", FEEDUTIL_TAG_LINE },
+	{ "math", FEEDUTIL_TAG_DROP },
+	{ "nav", FEEDUTIL_TAG_LINE },
+	{ "noscript", FEEDUTIL_TAG_DROP },
+	{ "object", FEEDUTIL_TAG_DROP },
+	{ "ol", FEEDUTIL_TAG_PARA },
+	{ "option", FEEDUTIL_TAG_LINE },
+	{ "p", FEEDUTIL_TAG_PARA },
+	{ "pre", FEEDUTIL_TAG_PRE },
+	{ "script", FEEDUTIL_TAG_DROP },
+	{ "section", FEEDUTIL_TAG_LINE },
+	{ "style", FEEDUTIL_TAG_DROP },
+	{ "summary", FEEDUTIL_TAG_LINE },
+	{ "svg", FEEDUTIL_TAG_DROP },
+	{ "table", FEEDUTIL_TAG_PARA },
+	{ "td", FEEDUTIL_TAG_CELL },
+	{ "template", FEEDUTIL_TAG_DROP },
+	{ "th", FEEDUTIL_TAG_CELL },
+	{ "title", FEEDUTIL_TAG_DROP },
+	{ "tr", FEEDUTIL_TAG_LINE },
+	{ "ul", FEEDUTIL_TAG_PARA },
+	{ "video", FEEDUTIL_TAG_DROP },
+};
+
+/* Zone names RSS dates use, as minutes east of UTC. */
+static const struct {
+	const char	*name;
+	int		 offset;
+} feedutil_zones[] = {
+	{ "GMT", 0 }, { "UT", 0 }, { "UTC", 0 }, { "Z", 0 },
+	{ "EST", -5 * 60 }, { "EDT", -4 * 60 },
+	{ "CST", -6 * 60 }, { "CDT", -5 * 60 },
+	{ "MST", -7 * 60 }, { "MDT", -6 * 60 },
+	{ "PST", -8 * 60 }, { "PDT", -7 * 60 },
+	{ "BST", 60 }, { "CET", 60 }, { "CEST", 120 },
+};
+
+static const char *const feedutil_months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec",
+};
+
+static const char *const feedutil_days[] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
+
+/* --- the string buffer --- */
+
+void
+feedutil_buf_init(struct feedutil_buf *b)
+{
+	memset(b, 0, sizeof *b);
+}
+
+void
+feedutil_buf_add(struct feedutil_buf *b, const void *p, size_t len)
+{
+	size_t	 need, cap;
+	char	*n;
+
+	if (b->failed)
+		return;
+	if (len > SIZE_MAX - b->len - 1) {
+		b->failed = 1;
+		return;
+	}
+	need = b->len + len + 1;
+	if (need > b->cap) {
+		cap = b->cap < 64 ? 64 : b->cap;
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		if ((n = realloc(b->data, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->data = n;
+		b->cap = cap;
+	}
+	if (len > 0)
+		memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void
+feedutil_buf_addc(struct feedutil_buf *b, int c)
+{
+	char	ch = (char)c;
+
+	feedutil_buf_add(b, &ch, 1);
+}
+
+void
+feedutil_buf_adds(struct feedutil_buf *b, const char *s)
+{
+	feedutil_buf_add(b, s, strlen(s));
+}
+
+/* Appends one code point as UTF-8; anything out of range as U+FFFD. */
+void
+feedutil_buf_add_utf8(struct feedutil_buf *b, uint32_t cp)
+{
+	unsigned char	u[4];
+	size_t		n;
+
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | (cp >> 6));
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | (cp >> 12));
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | (cp >> 18));
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	feedutil_buf_add(b, u, n);
+}
+
+/*
+ * Hands the contents over to the caller ("" when empty) and resets the
+ * buffer.  Returns NULL, freeing everything, when an allocation failed.
+ */
+char *
+feedutil_buf_finish(struct feedutil_buf *b, size_t *len)
+{
+	char	*s;
+
+	if (!b->failed && b->data == NULL)
+		feedutil_buf_add(b, "", 0);
+	if (b->failed) {
+		feedutil_buf_free(b);
+		return NULL;
+	}
+	s = b->data;
+	if (len != NULL)
+		*len = b->len;
+	feedutil_buf_init(b);
+	return s;
+}
+
+void
+feedutil_buf_free(struct feedutil_buf *b)
+{
+	free(b->data);
+	feedutil_buf_init(b);
+}
+
+/* --- UTF-8 --- */
+
+/* Length of the valid UTF-8 sequence at `p` (1-4), with its code point, or 0. */
+static size_t
+feedutil_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	uint32_t	c;
+	size_t		n, i;
+
+	if (len == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * How many bytes of an invalid sequence to replace by one U+FFFD: a lead
+ * byte with the continuation bytes that follow it, or one stray byte.
+ */
+static size_t
+feedutil_utf8_bad_len(const unsigned char *p, size_t len)
+{
+	size_t	n = 1, want;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		want = 2;
+	else if ((p[0] & 0xf0) == 0xe0)
+		want = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		want = 4;
+	else
+		return 1;
+	while (n < want && n < len && (p[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+size_t
+feedutil_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t	i;
+
+	if (len <= max)
+		return len;
+	i = max;
+	while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+		i--;
+	return i;
+}
+
+/* --- plain text --- */
+
+/* 1 when `cp` is white space; *brk says what break it stands for. */
+static int
+feedutil_is_space(uint32_t cp, enum feedutil_break *brk)
+{
+	*brk = FEEDUTIL_BREAK_SPACE;
+	switch (cp) {
+	case '\n':
+	case 0x0b:
+	case '\f':
+	case 0x85:
+	case 0x2028:
+		*brk = FEEDUTIL_BREAK_LINE;
+		return 1;
+	case 0x2029:
+		*brk = FEEDUTIL_BREAK_PARA;
+		return 1;
+	case ' ':
+	case '\t':
+	case 0xa0:
+	case 0x1680:
+	case 0x202f:
+	case 0x205f:
+	case 0x3000:
+		return 1;
+	}
+	return cp >= 0x2000 && cp <= 0x200a;
+}
+
+/* 1 for control characters, byte order marks and non-characters. */
+static int
+feedutil_is_dropped(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfeff ||
+	    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe;
+}
+
+static void
+feedutil_text_init(struct feedutil_text *t, size_t max)
+{
+	memset(t, 0, sizeof *t);
+	feedutil_buf_init(&t->b);
+	t->max = max;
+}
+
+/*
+ * Adds outside text: bad UTF-8 becomes U+FFFD, controls go, white space
+ * becomes the break it owes.  With `lines`, line breaks in the text are
+ * kept (two or more make a blank line); without, they are spaces.
+ */
+static void
+feedutil_text_feed(struct feedutil_text *t, const char *s, size_t len,
+    int lines)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	enum feedutil_break	 brk;
+	uint32_t		 cp;
+	size_t			 n;
+	int			 newlines = 0;
+
+	while (p < end && !t->full) {
+		if ((n = feedutil_utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
+			n = feedutil_utf8_bad_len(p, (size_t)(end - p));
+			cp = 0xfffd;
+		}
+		if (cp == '\r') {
+			/* CR LF is one break; a lone CR is one too. */
+			if (p + 1 < end && p[1] == '\n') {
+				p++;
+				continue;
+			}
+			cp = '\n';
+		}
+		if (feedutil_is_space(cp, &brk)) {
+			if (!lines)
+				brk = FEEDUTIL_BREAK_SPACE;
+			else if (brk == FEEDUTIL_BREAK_LINE && ++newlines > 1)
+				brk = FEEDUTIL_BREAK_PARA;
+			feedutil_text_break(t, brk);
+			p += n;
+			continue;
+		}
+		p += n;
+		if (feedutil_is_dropped(cp))
+			continue;
+		newlines = 0;
+		if (t->b.len > 0) {
+			switch (t->pending) {
+			case FEEDUTIL_BREAK_SPACE:
+				feedutil_buf_addc(&t->b, ' ');
+				break;
+			case FEEDUTIL_BREAK_LINE:
+				feedutil_buf_addc(&t->b, '\n');
+				break;
+			case FEEDUTIL_BREAK_PARA:
+				feedutil_buf_add(&t->b, "\n\n", 2);
+				break;
+			case FEEDUTIL_BREAK_NONE:
+				break;
+			}
+		}
+		t->pending = FEEDUTIL_BREAK_NONE;
+		if (t->prefix != NULL) {
+			feedutil_buf_adds(&t->b, t->prefix);
+			t->prefix = NULL;
+		}
+		feedutil_buf_add_utf8(&t->b, cp);
+		if (t->b.len > t->max)
+			t->full = 1;
+	}
+}
+
+/* Owes at least the break `brk` before the next visible character. */
+static void
+feedutil_text_break(struct feedutil_text *t, enum feedutil_break brk)
+{
+	if (brk > t->pending)
+		t->pending = brk;
+}
+
+/* Cuts to the cap on a character boundary, trims the end, hands it over. */
+static char *
+feedutil_text_end(struct feedutil_text *t)
+{
+	size_t	len;
+
+	if (t->b.failed) {
+		feedutil_buf_free(&t->b);
+		return NULL;
+	}
+	if (t->b.data != NULL) {
+		len = feedutil_utf8_cut(t->b.data, t->b.len, t->max);
+		while (len > 0 && (t->b.data[len - 1] == ' ' ||
+		    t->b.data[len - 1] == '\n'))
+			len--;
+		t->b.len = len;
+		t->b.data[len] = '\0';
+	}
+	return feedutil_buf_finish(&t->b, NULL);
+}
+
+static char *
+feedutil_clean(const char *s, size_t len, size_t max, int lines)
+{
+	struct feedutil_text	t;
+
+	feedutil_text_init(&t, max);
+	if (s != NULL)
+		feedutil_text_feed(&t, s, len, lines);
+	return feedutil_text_end(&t);
+}
+
+char *
+feedutil_text_clean(const char *s, size_t len, size_t max)
+{
+	return feedutil_clean(s, len, max, 0);
+}
+
+char *
+feedutil_text_clean_lines(const char *s, size_t len, size_t max)
+{
+	return feedutil_clean(s, len, max, 1);
+}
+
+/* --- HTML to text --- */
+
+static enum feedutil_tag
+feedutil_tag_kind(const char *name)
+{
+	size_t	lo = 0, hi = sizeof feedutil_tags / sizeof feedutil_tags[0];
+	size_t	mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(name, feedutil_tags[mid].name);
+		if (c == 0)
+			return feedutil_tags[mid].kind;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return FEEDUTIL_TAG_INLINE;
+}
+
+/* Writes what an element owes on entry; *pre counts open <pre>s. */
+static void
+feedutil_html_enter(struct feedutil_text *t, xmlNodePtr n, int *pre)
+{
+	switch (feedutil_tag_kind((const char *)n->name)) {
+	case FEEDUTIL_TAG_PARA:
+		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
+		break;
+	case FEEDUTIL_TAG_PRE:
+		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
+		(*pre)++;
+		break;
+	case FEEDUTIL_TAG_LINE:
+		feedutil_text_break(t, FEEDUTIL_BREAK_LINE);
+		break;
+	case FEEDUTIL_TAG_LI:
+		feedutil_text_break(t, FEEDUTIL_BREAK_LINE);
+		t->prefix = "- ";
+		break;
+	case FEEDUTIL_TAG_BR:
+		/* A second <br> in a row makes a blank line. */
+		feedutil_text_break(t, t->pending >= FEEDUTIL_BREAK_LINE ?
+		    FEEDUTIL_BREAK_PARA : FEEDUTIL_BREAK_LINE);
+		break;
+	case FEEDUTIL_TAG_CELL:
+		feedutil_text_break(t, FEEDUTIL_BREAK_SPACE);
+		break;
+	case FEEDUTIL_TAG_DROP:
+	case FEEDUTIL_TAG_INLINE:
+		break;
+	}
+}
+
+/* Writes what an element owes on leaving it. */
+static void
+feedutil_html_leave(struct feedutil_text *t, xmlNodePtr n, int *pre)
+{
+	switch (feedutil_tag_kind((const char *)n->name)) {
+	case FEEDUTIL_TAG_PARA:
+		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
+		break;
+	case FEEDUTIL_TAG_PRE:
+		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
+		(*pre)--;
+		break;
+	case FEEDUTIL_TAG_LI:
+		t->prefix = NULL;
+		/* FALLTHROUGH */
+	case FEEDUTIL_TAG_LINE:
+		feedutil_text_break(t, FEEDUTIL_BREAK_LINE);
+		break;
+	case FEEDUTIL_TAG_CELL:
+		feedutil_text_break(t, FEEDUTIL_BREAK_SPACE);
+		break;
+	case FEEDUTIL_TAG_BR:
+	case FEEDUTIL_TAG_DROP:
+	case FEEDUTIL_TAG_INLINE:
+		break;
+	}
+}
+
+char *
+feedutil_html_to_text(const char *s, size_t len, size_t max)
+{
+	struct feedutil_text	 t;
+	struct feedutil_buf	 fixed;
+	htmlDocPtr		 doc = NULL;
+	xmlNodePtr		 n, top;
+	const unsigned char	*p, *end;
+	uint32_t		 cp;
+	size_t			 k;
+	int			 pre = 0, descend;
+	char			*out = NULL;
+
+	if (s == NULL || !feedutil_looks_like_html(s, len))
+		return feedutil_text_clean_lines(s, len, max);
+	len = feedutil_utf8_cut(s, len, FEEDUTIL_HTML_MAX_INPUT);
+
+	/* The HTML parser would read bad UTF-8 as Latin-1: mend it first. */
+	feedutil_buf_init(&fixed);
+	p = (const unsigned char *)s;
+	end = p + len;
+	while (p < end) {
+		if ((k = feedutil_utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
+			feedutil_buf_add_utf8(&fixed, 0xfffd);
+			p += feedutil_utf8_bad_len(p, (size_t)(end - p));
+		} else {
+			feedutil_buf_add(&fixed, p, k);
+			p += k;
+		}
+	}
+	if (fixed.failed || fixed.data == NULL)
+		goto fail;
+
+	doc = htmlReadMemory(fixed.data, (int)fixed.len, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
+	if (doc == NULL) {
+		/* Nothing the parser could use: read it as plain text. */
+		out = feedutil_text_clean_lines(fixed.data, fixed.len, max);
+		goto fail;
+	}
+
+	/* Walk the tree without recursion: HTML can nest without limit. */
+	feedutil_text_init(&t, max);
+	top = (xmlNodePtr)doc;
+	n = doc->children;
+	while (n != NULL && !t.full) {
+		descend = 0;
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content != NULL)
+				feedutil_text_feed(&t, (const char *)n->content,
+				    strlen((const char *)n->content), pre > 0);
+		} else if (n->type == XML_ELEMENT_NODE &&
+		    feedutil_tag_kind((const char *)n->name) !=
+		    FEEDUTIL_TAG_DROP) {
+			feedutil_html_enter(&t, n, &pre);
+			descend = 1;
+		}
+		if (descend && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		/* Leave this node and every ancestor it was the last of. */
+		for (;;) {
+			if (n->type == XML_ELEMENT_NODE &&
+			    feedutil_tag_kind((const char *)n->name) !=
+			    FEEDUTIL_TAG_DROP)
+				feedutil_html_leave(&t, n, &pre);
+			if (n->next != NULL) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+			if (n == NULL || n == top) {
+				n = NULL;
+				break;
+			}
+		}
+	}
+	out = feedutil_text_end(&t);
+
+fail:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	feedutil_buf_free(&fixed);
+	return out;
+}
+
+int
+feedutil_looks_like_html(const char *s, size_t len)
+{
+	size_t	i, j;
+	char	c;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] == '<') {
+			c = s[i + 1];
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '/' || c == '!')
+				return 1;
+		} else if (s[i] == '&') {
+			j = i + 1;
+			if (s[j] == '#')
+				j++;
+			while (j < len && j - i <= FEEDUTIL_ENTITY_NAME_MAX &&
+			    ((s[j] >= 'a' && s[j] <= 'z') ||
+			    (s[j] >= 'A' && s[j] <= 'Z') ||
+			    (s[j] >= '0' && s[j] <= '9')))
+				j++;
+			if (j < len && s[j] == ';' && j > i + 1 &&
+			    s[j - 1] != '#')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* --- dates --- */
+
+static int
+feedutil_days_in_month(int year, int mon)
+{
+	static const int days[] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int	leap;
+
+	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return days[mon - 1] + (mon == 2 && leap);
+}
+
+/* Reads `min` to `max` digits at *pp.  Returns 0, or -1. */
+static int
+feedutil_digits(const char **pp, int min, int max, int *out)
+{
+	const char	*p = *pp;
+	int		 n = 0, v = 0;
+
+	while (n < max && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p - '0');
+		p++;
+		n++;
+	}
+	if (n < min)
+		return -1;
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+/* Reads a word of ASCII letters, lower-cased.  Returns its length. */
+static int
+feedutil_word(const char **pp, char *w, size_t wlen)
+{
+	const char	*p = *pp;
+	size_t		 n = 0;
+
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+		if (n + 1 >= wlen)
+			return 0;
+		w[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		p++;
+	}
+	w[n] = '\0';
+	*pp = p;
+	return (int)n;
+}
+
+/* The month (1-12) an English name or its abbreviation means, or 0. */
+static int
+feedutil_month(const char *w)
+{
+	static const char *const full[] = {
+		"january", "february", "march", "april", "may", "june",
+		"july", "august", "september", "october", "november",
+		"december"
+	};
+	int	i;
+
+	for (i = 0; i < 12; i++) {
+		if (strcmp(w, feedutil_months[i]) == 0 ||
+		    strcmp(w, full[i]) == 0)
+			return i + 1;
+	}
+	return strcmp(w, "sept") == 0 ? 9 : 0;
+}
+
+/*
+ * Reads a zone at *pp: a numeric offset (+hhmm, +hh:mm, +hh), a name or a
+ * military letter.  Stores minutes east of UTC.  Returns 0, or -1.
+ */
+static int
+feedutil_zone(const char **pp, int *offset)
+{
+	const char	*p = *pp;
+	char		 w[8];
+	int		 sign, h, m = 0;
+	size_t		 i;
+
+	if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		p++;
+		if (feedutil_digits(&p, 2, 2, &h) == -1)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (*p >= '0' && *p <= '9' &&
+		    feedutil_digits(&p, 2, 2, &m) == -1)
+			return -1;
+		if (h > 23 || m > 59)
+			return -1;
+		*offset = sign * (h * 60 + m);
+		*pp = p;
+		return 0;
+	}
+	if (feedutil_word(&p, w, sizeof w) == 0)
+		return -1;
+	for (i = 0; i < sizeof feedutil_zones / sizeof feedutil_zones[0]; i++) {
+		if (strcasecmp(w, feedutil_zones[i].name) == 0) {
+			*offset = feedutil_zones[i].offset;
+			*pp = p;
+			return 0;
+		}
+	}
+	/*
+	 * Military letters, with the signs they have in military use: RFC
+	 * 822's table had them reversed (RFC 1123, 5.2.14).
+	 */
+	if (w[1] != '\0' || w[0] == 'j')
+		return -1;
+	if (w[0] >= 'a' && w[0] <= 'i')
+		*offset = (w[0] - 'a' + 1) * 60;
+	else if (w[0] >= 'k' && w[0] <= 'm')
+		*offset = (w[0] - 'k' + 10) * 60;
+	else if (w[0] >= 'n' && w[0] <= 'y')
+		*offset = -(w[0] - 'n' + 1) * 60;
+	else
+		*offset = 0;
+	*pp = p;
+	return 0;
+}
+
+/*
+ * Reads W3C-DTF/ISO 8601 into f[] = year, month, day, hour, minute,
+ * second.  *kind: 0 date only, 1 local time, 2 time with offset.
+ */
+static int
+feedutil_date_iso(const char *p, int *f, int *kind, int *offset)
+{
+	int	frac;
+
+	*kind = 0;
+	if (feedutil_digits(&p, 4, 4, &f[0]) == -1)
+		return -1;
+	f[1] = f[2] = 1;
+	if (*p == '-') {
+		p++;
+		if (feedutil_digits(&p, 2, 2, &f[1]) == -1)
+			return -1;
+		if (*p == '-') {
+			p++;
+			if (feedutil_digits(&p, 2, 2, &f[2]) == -1)
+				return -1;
+		} else
+			return *p == '\0' ? 0 : -1;
+	} else
+		return *p == '\0' ? 0 : -1;
+	if (*p == '\0')
+		return 0;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if (feedutil_digits(&p, 2, 2, &f[3]) == -1 || *p++ != ':' ||
+	    feedutil_digits(&p, 2, 2, &f[4]) == -1)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (feedutil_digits(&p, 2, 2, &f[5]) == -1)
+			return -1;
+		if (*p == '.' || *p == ',') {
+			p++;
+			if (feedutil_digits(&p, 1, 9, &frac) == -1)
+				return -1;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	*kind = 1;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (feedutil_zone(&p, offset) == -1)
+		return -1;
+	*kind = 2;
+	return *p == '\0' ? 0 : -1;
+}
+
+/* Reads RFC 822 syntax into f[], as feedutil_date_iso() does. */
+static int
+feedutil_date_rfc822(const char *p, int *f, int *kind, int *offset)
+{
+	const char	*q;
+	char		 w[16];
+	size_t		 i;
+	int		 n;
+
+	*kind = 0;
+	q = p;
+	if (feedutil_word(&q, w, sizeof w) > 0) {
+		/* A weekday, which says nothing the date does not. */
+		for (i = 0; i < 7; i++)
+			if (strncmp(w, feedutil_days[i], 3) == 0)
+				break;
+		if (i == 7)
+			return -1;
+		p = q;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (feedutil_digits(&p, 1, 2, &f[2]) == -1)
+		return -1;
+	if (*p != ' ' && *p != '-')
+		return -1;
+	while (*p == ' ' || *p == '-')
+		p++;
+	if (feedutil_word(&p, w, sizeof w) == 0 ||
+	    (f[1] = feedutil_month(w)) == 0)
+		return -1;
+	if (*p == '.')
+		p++;
+	if (*p != ' ' && *p != '-')
+		return -1;
+	while (*p == ' ' || *p == '-')
+		p++;
+	q = p;
+	if (feedutil_digits(&p, 2, 4, &f[0]) == -1)
+		return -1;
+	n = (int)(p - q);
+	if (n == 2)
+		f[0] += f[0] < 50 ? 2000 : 1900;	/* RFC 2822, 4.3 */
+	else if (n == 3)
+		f[0] += 1900;
+	while (*p == ' ' || *p == ',')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (feedutil_digits(&p, 1, 2, &f[3]) == -1 || *p++ != ':' ||
+	    feedutil_digits(&p, 2, 2, &f[4]) == -1)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (feedutil_digits(&p, 2, 2, &f[5]) == -1)
+			return -1;
+	}
+	*kind = 1;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 0;
+	if (feedutil_zone(&p, offset) == -1)
+		return -1;
+	*kind = 2;
+	while (*p == ' ')
+		p++;
+	if (*p == '(') {
+		/* A comment naming the zone: "+0000 (GMT)". */
+		while (*p != '\0' && *p != ')')
+			p++;
+		if (*p++ != ')')
+			return -1;
+		while (*p == ' ')
+			p++;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+int
+feedutil_date_parse(const char *s, size_t len, char *out, size_t outlen)
+{
+	char	 tmp[96];
+	int	 f[6] = { 0, 0, 0, 0, 0, 0 }, kind = 0, offset = 0, r, n;
+	size_t	 i;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (s == NULL || outlen < FEEDUTIL_DATE_MAX)
+		return -1;
+	while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' ||
+	    *s == '\n')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	if (len == 0 || len >= sizeof tmp)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			return -1;
+		/* Runs of white space inside count as one space. */
+		tmp[i] = s[i] == '\t' || s[i] == '\r' || s[i] == '\n' ?
+		    ' ' : s[i];
+	}
+	tmp[len] = '\0';
+
+	if (len >= 4 && tmp[0] >= '0' && tmp[0] <= '9' && tmp[1] >= '0' &&
+	    tmp[1] <= '9' && tmp[2] >= '0' && tmp[2] <= '9' &&
+	    tmp[3] >= '0' && tmp[3] <= '9')
+		r = feedutil_date_iso(tmp, f, &kind, &offset);
+	else
+		r = feedutil_date_rfc822(tmp, f, &kind, &offset);
+	if (r == -1)
+		return -1;
+
+	if (f[0] < 1000 || f[0] > 9999 || f[1] < 1 || f[1] > 12 ||
+	    f[2] < 1 || f[2] > feedutil_days_in_month(f[0], f[1]) ||
+	    f[3] > 23 || f[4] > 59 || f[5] > 59)
+		return -1;
+
+	if (kind == 0)
+		n = snprintf(out, outlen, "%04d-%02d-%02d", f[0], f[1], f[2]);
+	else if (kind == 1)
+		n = snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d",
+		    f[0], f[1], f[2], f[3], f[4], f[5]);
+	else
+		n = snprintf(out, outlen,
+		    "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
+		    f[0], f[1], f[2], f[3], f[4], f[5],
+		    offset < 0 ? '-' : '+', abs(offset) / 60, abs(offset) % 60);
+	if (n < 0 || (size_t)n >= outlen) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* --- links and numbers --- */
+
+char *
+feedutil_url_resolve(const char *ref, const char *base)
+{
+	static const char *const schemes[] = { "http", "https", "mailto",
+	    "tel" };
+	struct feedutil_buf	 b;
+	xmlChar			*built = NULL;
+	xmlURIPtr		 uri = NULL;
+	const char		*end;
+	char			*out = NULL;
+	size_t			 i;
+
+	if (ref == NULL)
+		return NULL;
+	while (*ref == ' ' || *ref == '\t' || *ref == '\r' || *ref == '\n')
+		ref++;
+	end = ref + strlen(ref);
+	while (end > ref && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r' || end[-1] == '\n'))
+		end--;
+	if (end == ref || end - ref > FEEDUTIL_MAX_FIELD)
+		return NULL;
+
+	/* Spaces inside a link are a common slip; libxml2 refuses them. */
+	feedutil_buf_init(&b);
+	for (; ref < end; ref++) {
+		if (*ref == ' ')
+			feedutil_buf_add(&b, "%20", 3);
+		else if ((unsigned char)*ref < 0x20 || *ref == 0x7f)
+			continue;
+		else
+			feedutil_buf_addc(&b, *ref);
+	}
+	if (b.failed || b.data == NULL)
+		goto fail;
+
+	if ((built = xmlBuildURI((const xmlChar *)b.data,
+	    (const xmlChar *)base)) == NULL)
+		goto fail;
+	if ((uri = xmlParseURI((const char *)built)) == NULL ||
+	    uri->scheme == NULL)
+		goto fail;
+	for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strcasecmp(uri->scheme, schemes[i]) == 0)
+			break;
+	if (i == sizeof schemes / sizeof schemes[0])
+		goto fail;
+	if (i < 2 && (uri->server == NULL || *uri->server == '\0'))
+		goto fail;
+	out = strdup((const char *)built);
+
+fail:
+	if (uri != NULL)
+		xmlFreeURI(uri);
+	if (built != NULL)
+		xmlFree(built);
+	feedutil_buf_free(&b);
+	return out;
+}
+
+int
+feedutil_decimal_parse(const char *s, size_t len, double *out)
+{
+	double	v = 0, scale = 1;
+	size_t	i = 0, digits = 0;
+	int	neg = 0;
+
+	if (len > 0 && (s[0] == '+' || s[0] == '-')) {
+		neg = s[0] == '-';
+		i++;
+	}
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		v = v * 10 + (s[i] - '0');
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			scale /= 10;
+			v += (s[i] - '0') * scale;
+			digits++;
+		}
+	}
+	if (digits == 0 || i != len)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+int
+feedutil_content_type_is(const char *ct, const char *type)
+{
+	size_t	n = strlen(type);
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, type, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* --- repairs before parsing --- */
+
+/* 1 when the bytes start as UTF-16 or UCS-4 (by mark or by "<?"). */
+static int
+feedutil_is_utf16(const unsigned char *d, size_t len)
+{
+	if (len < 2)
+		return 0;
+	if ((d[0] == 0xfe && d[1] == 0xff) || (d[0] == 0xff && d[1] == 0xfe))
+		return 1;
+	if (len < 4)
+		return 0;
+	/* Without a mark: "<" and the next character, each two bytes. */
+	return (d[0] == 0 && d[1] == '<' && d[2] == 0 && d[3] != 0) ||
+	    (d[0] == '<' && d[1] == 0 && d[2] != 0 && d[3] == 0) ||
+	    (d[0] == 0 && d[1] == 0 && (d[2] == 0 || d[2] == 0xfe));
+}
+
+/* 1 when the document is UTF-8 by its mark, its declaration, or silence. */
+static int
+feedutil_declares_utf8(const unsigned char *d, size_t len)
+{
+	static const char *const utf8[] = { "utf-8", "utf8", "us-ascii",
+	    "ascii" };
+	const char	*p = (const char *)d;
+	size_t		 end, i, n, k;
+	char		 q;
+
+	if (len >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf)
+		return 1;
+	if (len < 5 || memcmp(p, "<?xml", 5) != 0)
+		return 1;
+	for (end = 5; end + 1 < len && end < 512; end++)
+		if (p[end] == '?' && p[end + 1] == '>')
+			break;
+	i = feedutil_find(p, end, 5, "encoding");
+	if (i == SIZE_MAX)
+		return 1;
+	i += 8;
+	while (i < end && (p[i] == ' ' || p[i] == '=' || p[i] == '\t' ||
+	    p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i >= end || (p[i] != '"' && p[i] != '\''))
+		return 1;
+	q = p[i++];
+	for (n = 0; i + n < end && p[i + n] != q; n++)
+		;
+	for (k = 0; k < sizeof utf8 / sizeof utf8[0]; k++)
+		if (strlen(utf8[k]) == n && strncasecmp(p + i, utf8[k], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Counts one repair of a kind, keeping the name ("&nbsp;") if it fits. */
+static void
+feedutil_fix_note(struct feedutil_fix *f, unsigned long line,
+    const char *name, size_t namelen)
+{
+	char		 ref[FEEDUTIL_ENTITY_NAME_MAX + 4];
+	const char	*s;
+	size_t		 have, n;
+
+	if (f->count++ == 0)
+		f->line = line;
+	if (name == NULL || namelen > FEEDUTIL_ENTITY_NAME_MAX)
+		return;
+	n = (size_t)snprintf(ref, sizeof ref, "&%.*s;", (int)namelen, name);
+	have = strlen(f->names);
+	/* Each name once: look for it between separators. */
+	for (s = f->names; (s = strstr(s, ref)) != NULL; s++)
+		if ((s == f->names || s[-1] == ' ') &&
+		    (s[n] == '\0' || s[n] == ' '))
+			return;
+	if (have + n + 2 > sizeof f->names) {
+		f->more = 1;
+		return;
+	}
+	if (have > 0)
+		f->names[have++] = ' ';
+	memcpy(f->names + have, ref, n + 1);
+}
+
+/* What a byte in 0x80-0x9F means in Windows-1252 (0 for nothing). */
+static uint32_t
+feedutil_cp1252(unsigned int c)
+{
+	if (c >= 0x80 && c <= 0x9f)
+		return feedutil_cp1252_c1[c - 0x80];
+	return c;
+}
+
+char *
+feedutil_xml_sanitize(const unsigned char *data, size_t len, size_t *outlen,
+    struct feedutil_repairs *rep)
+{
+	struct feedutil_buf	 b;
+	unsigned long		 line = 1;
+	size_t			 i, n, run, bad = 0, multi = 0;
+	uint32_t		 cp = 0;
+	int			 utf8, cp1252 = 0;
+
+	memset(rep, 0, sizeof *rep);
+	feedutil_buf_init(&b);
+	if (feedutil_is_utf16(data, len)) {
+		rep->skipped = 1;
+		feedutil_buf_add(&b, data, len);
+		return feedutil_buf_finish(&b, outlen);
+	}
+	if ((utf8 = feedutil_declares_utf8(data, len))) {
+		for (i = 0; i < len; i += n) {
+			if ((n = feedutil_utf8_decode(data + i, len - i,
+			    &cp)) == 0) {
+				n = 1;
+				bad++;
+			} else if (n > 1)
+				multi++;
+		}
+		cp1252 = bad > 0 && multi == 0;
+		rep->cp1252 = cp1252;
+	}
+
+	for (i = 0, run = 0; i < len; i += n) {
+		n = 1;
+		if (data[i] >= 0x20 && data[i] < 0x80)
+			continue;
+		if (data[i] == '\n') {
+			line++;
+			continue;
+		}
+		if (data[i] == '\t' || data[i] == '\r')
+			continue;
+		if (data[i] >= 0x80 && !utf8)
+			continue;
+		if (data[i] >= 0x80 && !cp1252 &&
+		    (n = feedutil_utf8_decode(data + i, len - i, &cp)) != 0 &&
+		    cp != 0xfffe && cp != 0xffff)
+			continue;
+		/* Something to mend: copy what was fine up to here. */
+		feedutil_buf_add(&b, data + run, i - run);
+		if (data[i] < 0x20) {
+			n = 1;
+			feedutil_fix_note(&rep->controls, line, NULL, 0);
+		} else if (cp1252) {
+			n = 1;
+			if ((cp = feedutil_cp1252(data[i])) == 0) {
+				cp = 0xfffd;
+				feedutil_fix_note(&rep->utf8, line, NULL, 0);
+			}
+			feedutil_buf_add_utf8(&b, cp);
+		} else {
+			if (n == 0)
+				n = feedutil_utf8_bad_len(data + i, len - i);
+			feedutil_buf_add_utf8(&b, 0xfffd);
+			feedutil_fix_note(&rep->utf8, line, NULL, 0);
+		}
+		run = i + n;
+	}
+	feedutil_buf_add(&b, data + run, len - run);
+	return feedutil_buf_finish(&b, outlen);
+}
+
+/* 1 when XML 1.0 allows the character `cp` in a document. */
+static int
+feedutil_xml_char_ok(uint32_t cp)
+{
+	return cp == 0x9 || cp == 0xa || cp == 0xd ||
+	    (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
+	    (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/* Where `needle` starts in data[from, len), or SIZE_MAX. */
+static size_t
+feedutil_find(const char *data, size_t len, size_t from, const char *needle)
+{
+	size_t	n = strlen(needle), i;
+
+	for (i = from; n <= len && i <= len - n; i++)
+		if (data[i] == needle[0] && memcmp(data + i, needle, n) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* 1 for a byte that may start (or, with `more`, continue) an entity name. */
+static int
+feedutil_name_char(int c, int more)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':')
+		return 1;
+	return more && ((c >= '0' && c <= '9') || c == '.' || c == '-');
+}
+
+/*
+ * Finds the end of the DOCTYPE starting at `i`, past its internal subset,
+ * noting in `decl` (one "name\n" each; may be NULL) the general entities
+ * it declares.
+ */
+static size_t
+feedutil_doctype_end(const char *d, size_t len, size_t i,
+    struct feedutil_buf *decl)
+{
+	size_t	j, k, start;
+	int	subset = 0;
+	char	q;
+
+	for (j = i + 9; j < len; j++) {
+		if (d[j] == '"' || d[j] == '\'') {
+			q = d[j];
+			while (++j < len && d[j] != q)
+				;
+			if (j == len)
+				return len;
+		} else if (subset && len - j >= 4 &&
+		    memcmp(d + j, "<!--", 4) == 0) {
+			if ((k = feedutil_find(d, len, j + 4, "-->")) ==
+			    SIZE_MAX)
+				return len;
+			j = k + 2;
+		} else if (subset && len - j >= 8 &&
+		    memcmp(d + j, "<!ENTITY", 8) == 0) {
+			k = j + 8;
+			while (k < len && (d[k] == ' ' || d[k] == '\t' ||
+			    d[k] == '\r' || d[k] == '\n'))
+				k++;
+			start = k;
+			while (k < len && feedutil_name_char(d[k], k > start))
+				k++;
+			if (decl != NULL && k > start &&
+			    decl->len < FEEDUTIL_DECL_MAX) {
+				feedutil_buf_add(decl, d + start, k - start);
+				feedutil_buf_addc(decl, '\n');
+			}
+			j = k - 1;
+		} else if (d[j] == '[')
+			subset = 1;
+		else if (d[j] == ']')
+			subset = 0;
+		else if (d[j] == '>' && !subset)
+			return j + 1;
+	}
+	return len;
+}
+
+/* 1 when the internal subset declared the entity `name`. */
+static int
+feedutil_declared(const struct feedutil_buf *decl, const char *name,
+    size_t len)
+{
+	const char	*p = decl->data, *nl;
+
+	if (p == NULL)
+		return 0;
+	while ((nl = strchr(p, '\n')) != NULL) {
+		if ((size_t)(nl - p) == len && memcmp(p, name, len) == 0)
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+uint32_t
+feedutil_entity_lookup(const char *name, size_t len)
+{
+	size_t	lo = 0, hi = sizeof feedutil_entities /
+		    sizeof feedutil_entities[0], mid, n;
+	int	c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		n = strlen(feedutil_entities[mid].name);
+		c = memcmp(name, feedutil_entities[mid].name, len < n ? len : n);
+		if (c == 0)
+			c = len < n ? -1 : len > n;
+		if (c == 0)
+			return feedutil_entities[mid].cp;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+/*
+ * Rewrites the reference starting with the '&' at `i` into `b` and
+ * returns where reading goes on.
+ */
+static size_t
+feedutil_entity_ref(const char *d, size_t len, size_t i, unsigned long line,
+    const struct feedutil_buf *decl, struct feedutil_buf *b,
+    struct feedutil_repairs *rep)
+{
+	static const char *const xml[] = { "amp", "lt", "gt", "quot",
+	    "apos" };
+	char		 num[16];
+	uint32_t	 cp = 0;
+	size_t		 j = i + 1, start, k;
+	int		 hex = 0, digits = 0;
+
+	if (j < len && d[j] == '#') {
+		j++;
+		if (j < len && (d[j] == 'x' || d[j] == 'X')) {
+			hex = 1;
+			j++;
+		}
+		for (; j < len && digits < 8; j++, digits++) {
+			if (d[j] >= '0' && d[j] <= '9')
+				cp = cp * (hex ? 16 : 10) + (uint32_t)(d[j] - '0');
+			else if (hex && d[j] >= 'a' && d[j] <= 'f')
+				cp = cp * 16 + (uint32_t)(d[j] - 'a' + 10);
+			else if (hex && d[j] >= 'A' && d[j] <= 'F')
+				cp = cp * 16 + (uint32_t)(d[j] - 'A' + 10);
+			else
+				break;
+		}
+		if (digits == 0 || j >= len || d[j] != ';')
+			goto bare;
+		if (cp >= 0x80 && cp <= 0x9f) {
+			cp = feedutil_cp1252(cp);
+			feedutil_fix_note(&rep->charrefs, line, NULL, 0);
+			if (cp == 0)
+				return j + 1;
+		} else if (!feedutil_xml_char_ok(cp)) {
+			feedutil_fix_note(&rep->controls, line, NULL, 0);
+			return j + 1;
+		} else if (d[i + 2] != 'X') {
+			feedutil_buf_add(b, d + i, j + 1 - i);
+			return j + 1;
+		}
+		snprintf(num, sizeof num, "&#%u;", (unsigned)cp);
+		feedutil_buf_adds(b, num);
+		return j + 1;
+	}
+
+	start = j;
+	while (j < len && j - start < FEEDUTIL_ENTITY_NAME_MAX &&
+	    feedutil_name_char(d[j], j > start))
+		j++;
+	if (j == start || j >= len || d[j] != ';')
+		goto bare;
+	for (k = 0; k < sizeof xml / sizeof xml[0]; k++) {
+		if (strlen(xml[k]) == j - start &&
+		    memcmp(d + start, xml[k], j - start) == 0) {
+			feedutil_buf_add(b, d + i, j + 1 - i);
+			return j + 1;
+		}
+	}
+	if (feedutil_declared(decl, d + start, j - start)) {
+		feedutil_buf_add(b, d + i, j + 1 - i);
+		return j + 1;
+	}
+	if ((cp = feedutil_entity_lookup(d + start, j - start)) != 0) {
+		snprintf(num, sizeof num, "&#%u;", (unsigned)cp);
+		feedutil_buf_adds(b, num);
+		feedutil_fix_note(&rep->html_entities, line, d + start,
+		    j - start);
+		return j + 1;
+	}
+	feedutil_buf_add(b, "&amp;", 5);
+	feedutil_buf_add(b, d + start, j + 1 - start);
+	feedutil_fix_note(&rep->unknown_entities, line, d + start, j - start);
+	return j + 1;
+
+bare:
+	feedutil_buf_add(b, "&amp;", 5);
+	feedutil_fix_note(&rep->bare_amps, line, NULL, 0);
+	return i + 1;
+}
+
+char *
+feedutil_entities_fix(const char *d, size_t len, size_t *outlen,
+    struct feedutil_repairs *rep)
+{
+	static const struct {
+		const char	*open;
+		const char	*close;
+	} skip[] = {
+		{ "<!--", "-->" },
+		{ "<![CDATA[", "]]>" },
+		{ "<?", "?>" },
+	};
+	struct feedutil_buf	 b, decl;
+	unsigned long		 line = 1;
+	size_t			 i = 0, run = 0, end, k, n;
+
+	feedutil_buf_init(&b);
+	feedutil_buf_init(&decl);
+	while (i < len) {
+		if (d[i] == '\n') {
+			line++;
+			i++;
+			continue;
+		}
+		if (d[i] == '&') {
+			feedutil_buf_add(&b, d + run, i - run);
+			i = run = feedutil_entity_ref(d, len, i, line, &decl,
+			    &b, rep);
+			continue;
+		}
+		if (d[i] != '<') {
+			i++;
+			continue;
+		}
+		/* Comments, CDATA, PIs and the DOCTYPE are copied as they are. */
+		end = 0;
+		for (k = 0; k < sizeof skip / sizeof skip[0]; k++) {
+			n = strlen(skip[k].open);
+			if (len - i >= n && memcmp(d + i, skip[k].open, n) == 0) {
+				end = feedutil_find(d, len, i + n,
+				    skip[k].close);
+				end = end == SIZE_MAX ? len :
+				    end + strlen(skip[k].close);
+				break;
+			}
+		}
+		if (end == 0 && len - i >= 9 && memcmp(d + i, "<!DOCTYPE", 9) == 0)
+			end = feedutil_doctype_end(d, len, i, &decl);
+		if (end == 0) {
+			i++;
+			continue;
+		}
+		for (; i < end; i++)
+			if (d[i] == '\n')
+				line++;
+	}
+	feedutil_buf_add(&b, d + run, len - run);
+	feedutil_buf_free(&decl);
+	return feedutil_buf_finish(&b, outlen);
+}
+
+/* --- sniffing --- */
+
+/*
+ * Skips what may come before the root element from `i`.  Returns where
+ * the root's '<' is; *state is 1 then, 0 when the bytes ran out first,
+ * -1 when something that is not XML came.
+ */
+static size_t
+feedutil_skip_prolog(const unsigned char *d, size_t len, size_t i,
+    int *state)
+{
+	const char	*s = (const char *)d;
+	size_t		 k;
+
+	for (;;) {
+		while (i < len && (d[i] == ' ' || d[i] == '\t' ||
+		    d[i] == '\r' || d[i] == '\n'))
+			i++;
+		if (i >= len) {
+			*state = 0;
+			return i;
+		}
+		if (d[i] != '<' || i + 1 >= len) {
+			*state = d[i] == '<' ? 0 : -1;
+			return i;
+		}
+		if (d[i + 1] == '?') {
+			if ((k = feedutil_find(s, len, i + 2, "?>")) != SIZE_MAX)
+				k += 2;
+		} else if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			if ((k = feedutil_find(s, len, i + 4, "-->")) != SIZE_MAX)
+				k += 3;
+		} else if (len - i >= 9 && strncasecmp(s + i, "<!DOCTYPE", 9) == 0) {
+			k = feedutil_doctype_end(s, len, i, NULL);
+			if (k >= len) {
+				*state = 0;
+				return len;
+			}
+			i = k;
+			continue;
+		} else if (d[i + 1] == '!') {
+			*state = -1;
+			return i;
+		} else {
+			*state = 1;
+			return i;
+		}
+		if (k == SIZE_MAX) {
+			*state = 0;
+			return len;
+		}
+		i = k;
+	}
+}
+
+int
+feedutil_xml_root(const unsigned char *data, size_t len, char *name,
+    size_t namelen)
+{
+	unsigned char	 narrow[8192];
+	size_t		 i = 0, n, k, lo;
+	int		 state;
+
+	if (namelen > 0)
+		name[0] = '\0';
+	if (feedutil_is_utf16(data, len)) {
+		if (data[0] == 0 && data[1] == 0)
+			return 0;		/* UCS-4: XML, but no more */
+		/*
+		 * Keep each 16-bit unit that is ASCII, which is all a root
+		 * element's name needs; `lo` is where its low byte is.
+		 */
+		lo = data[0] == 0xfe || data[0] == 0 ? 1 : 0;
+		k = data[0] == 0xfe || data[0] == 0xff ? 2 : 0;
+		for (n = 0; k + 1 < len && n < sizeof narrow; k += 2)
+			narrow[n++] = data[k + 1 - lo] == 0 ?
+			    data[k + lo] : '?';
+		data = narrow;
+		len = n;
+	}
+	if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf)
+		i = 3;
+	for (k = i; k < len && (data[k] == ' ' || data[k] == '\t' ||
+	    data[k] == '\r' || data[k] == '\n'); k++)
+		;
+	if (k == len)
+		return -1;
+	i = feedutil_skip_prolog(data, len, i, &state);
+	if (state != 1)
+		return state;
+	i++;
+	if (!feedutil_name_char(data[i], 0) && data[i] < 0x80)
+		return -1;
+	for (n = 0; i < len && (feedutil_name_char(data[i], 1) ||
+	    data[i] >= 0x80); i++) {
+		if (n + 1 < namelen)
+			name[n++] = (char)data[i];
+	}
+	if (i == len)
+		return 0;
+	if (namelen > 0)
+		name[n] = '\0';
+	return 1;
+}
