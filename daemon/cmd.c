@@ -36,6 +36,10 @@ static json_t	*cmd_get(struct cmd_context *, const struct proto_request *,
 		    int *);
 static json_t	*cmd_quit(struct cmd_context *, const struct proto_request *,
 		    int *);
+static json_t	*cmd_spokes(struct cmd_context *,
+		    const struct proto_request *, int *);
+static json_t	*cmd_refresh(struct cmd_context *,
+		    const struct proto_request *, int *);
 static json_t	*cmd_store_error(int, const char *, const char *);
 
 static const struct cmd_entry cmd_table[] = {
@@ -58,6 +62,17 @@ static const struct cmd_entry cmd_table[] = {
 		.args = { "id" },
 		.required = { "id" },
 		.run = cmd_get,
+	},
+	{
+		.name = "SPOKES",
+		.args = { "hub" },
+		.required = { "hub" },
+		.run = cmd_spokes,
+	},
+	{
+		.name = "REFRESH",
+		.args = { "hub", "spoke" },
+		.run = cmd_refresh,
 	},
 	{
 		.name = "QUIT",
@@ -282,4 +297,80 @@ cmd_store_error(int rc, const char *hub, const char *detail)
 		return proto_error("internal",
 		    "the directory could not be read; the error is logged");
 	}
+}
+
+/* The hub's spokes with their feed health, those needing attention first. */
+static json_t *
+cmd_spokes(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	const char	*hub = proto_arg(req, "hub");
+	json_t		*out = NULL;
+	int		 rc;
+
+	if (!id_valid(hub))
+		return proto_error("bad_argument",
+		    "hub: \"%s\" is not a hub id", hub);
+	if ((rc = store_spokes(ctx->store, hub, &out)) != STORE_OK)
+		return cmd_store_error(rc, hub, NULL);
+	health_describe(json_object_get(out, "spokes"), now_utc(),
+	    ctx->conf->gone_after);
+	return out;
+}
+
+/*
+ * Fetches spokes now: one spoke, a hub's spokes, or every spoke.  The
+ * reply lists what was queued and when, so a client can wait for their
+ * health to show an attempt at or after that time.
+ */
+static json_t *
+cmd_refresh(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	const struct config_hub		*in_hub = NULL;
+	const char			*hub = proto_arg(req, "hub");
+	const char			*spoke = proto_arg(req, "spoke");
+	json_t				*queued;
+	char				 at[32];
+
+	if (ctx->refresh == NULL)
+		return proto_error("internal", "refreshing is not available");
+	if (hub != NULL && !id_valid(hub))
+		return proto_error("bad_argument",
+		    "hub: \"%s\" is not a hub id", hub);
+	queued = json_array();
+	if (spoke != NULL) {
+		if (!id_valid(spoke) || config_find_spoke(ctx->conf, spoke,
+		    &in_hub) == NULL) {
+			json_decref(queued);
+			return proto_error("not_found", "no spoke \"%s\" "
+			    "(SPOKES hub=... lists them)", spoke);
+		}
+		if (hub != NULL) {
+			size_t	h, i;
+			int	linked = 0;
+
+			for (h = 0; h < ctx->conf->nhubs; h++)
+				for (i = 0; i < ctx->conf->hubs[h].nspokes;
+				    i++)
+					linked |= strcmp(ctx->conf->hubs[h].id,
+					    hub) == 0 && strcmp(ctx->conf->
+					    hubs[h].spokes[i].id, spoke) == 0;
+			if (!linked) {
+				json_decref(queued);
+				return proto_error("not_found", "spoke "
+				    "\"%s\" is not in hub \"%s\"", spoke,
+				    hub);
+			}
+		}
+		if (refresh_spoke_now(ctx->refresh, spoke) == 0)
+			json_array_append_new(queued, json_string(spoke));
+	} else if (refresh_hub_now(ctx->refresh, ctx->conf, hub,
+	    queued) == -1) {
+		json_decref(queued);
+		return proto_error("unknown_hub",
+		    "no hub \"%s\" (HUBS lists them)", hub);
+	}
+	return json_pack("{s:b, s:o, s:s}", "ok", 1, "queued", queued, "at",
+	    format_rfc3339(now_utc(), at, sizeof at));
 }

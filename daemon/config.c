@@ -141,7 +141,7 @@ static const struct conf_keyword conf_keywords[] = {
 	{ .name = "max-feed-size", .where = CONF_TOP, .nargs = 1,
 	  .usage = "max-feed-size SIZE", .fn = conf_size,
 	  .off = offsetof(struct config, max_feed_bytes),
-	  .min = 1024, .max = 256ULL * 1024 * 1024 },
+	  .min = 1024, .max = FEED_CEILING_BYTES },
 	{ .name = "max-items", .where = CONF_TOP, .nargs = 1,
 	  .usage = "max-items N", .fn = conf_count,
 	  .off = offsetof(struct config, max_items),
@@ -157,6 +157,32 @@ static const struct conf_keyword conf_keywords[] = {
 	{ .name = "allow-file-urls", .where = CONF_TOP, .nargs = 1,
 	  .usage = "allow-file-urls yes|no", .fn = conf_flag,
 	  .off = offsetof(struct config, allow_file_urls) },
+	{ .name = "allow-private-addresses", .where = CONF_TOP, .nargs = 1,
+	  .usage = "allow-private-addresses yes|no", .fn = conf_flag,
+	  .off = offsetof(struct config, allow_private_addresses) },
+	{ .name = "contact", .where = CONF_TOP, .nargs = 1,
+	  .usage = "contact URL", .fn = conf_string,
+	  .off = offsetof(struct config, contact) },
+	{ .name = "max-transfers", .where = CONF_TOP, .nargs = 1,
+	  .usage = "max-transfers N", .fn = conf_count,
+	  .off = offsetof(struct config, max_transfers),
+	  .min = 1, .max = 1024 },
+	{ .name = "refresh-spread", .where = CONF_TOP, .nargs = 1,
+	  .usage = "refresh-spread DURATION", .fn = conf_duration,
+	  .off = offsetof(struct config, refresh_spread),
+	  .min = 0, .max = DAY },
+	{ .name = "backoff-max", .where = CONF_TOP, .nargs = 1,
+	  .usage = "backoff-max DURATION", .fn = conf_duration,
+	  .off = offsetof(struct config, backoff_max),
+	  .min = 60, .max = 30 * DAY },
+	{ .name = "gone-after", .where = CONF_TOP, .nargs = 1,
+	  .usage = "gone-after DURATION", .fn = conf_duration,
+	  .off = offsetof(struct config, gone_after),
+	  .min = 0, .max = YEAR },
+	{ .name = "keep-deleted", .where = CONF_TOP, .nargs = 1,
+	  .usage = "keep-deleted DURATION", .fn = conf_duration,
+	  .off = offsetof(struct config, keep_deleted),
+	  .min = 0, .max = 10 * YEAR },
 	{ .name = "hub", .where = CONF_TOP, .flags = CONF_BLOCK | CONF_REPEAT,
 	  .nargs = 1, .usage = "hub ID {", .fn = conf_hub },
 
@@ -272,6 +298,12 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->max_items = FEED_MAX_ITEMS;
 	cfg->max_connections = 256;
 	cfg->idle_timeout = 300;
+	cfg->contact = xstrdup("");
+	cfg->max_transfers = 16;
+	cfg->refresh_spread = 300;
+	cfg->backoff_max = DAY;
+	cfg->gone_after = 7 * DAY;
+	cfg->keep_deleted = 90 * DAY;
 
 	if (conf_set_dir(ps, path) == -1)
 		goto fail;
@@ -335,6 +367,7 @@ config_free(struct config *cfg)
 	free(cfg->database);
 	free(cfg->plugin_dir);
 	free(cfg->user_agent);
+	free(cfg->contact);
 	free(cfg);
 }
 

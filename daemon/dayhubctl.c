@@ -48,6 +48,8 @@ static int	ctl_hubs(struct ctl *, int, char **);
 static int	ctl_search(struct ctl *, int, char **);
 static int	ctl_get(struct ctl *, int, char **);
 static int	ctl_parse(struct ctl *, int, char **);
+static int	ctl_spokes(struct ctl *, int, char **);
+static int	ctl_refresh(struct ctl *, int, char **);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "hello", "hello", "show the daemon's version and limits",
@@ -57,6 +59,12 @@ static const struct ctl_command ctl_commands[] = {
 	{ "search", "search --hub HUB [--limit N] [--cursor C] [WORDS...]",
 	    "search one hub's directory", ctl_search },
 	{ "get", "get ID", "show one activity in full", ctl_get },
+	{ "spokes", "spokes --hub HUB",
+	    "show the health of a hub's feeds, those needing attention first",
+	    ctl_spokes },
+	{ "refresh", "refresh [--hub HUB] [--wait] [SPOKE]",
+	    "fetch feeds now; --wait shows progress until they are stored",
+	    ctl_refresh },
 	{ "parse", "parse [--format NAME] [--plugin-dir DIR] "
 	    "[--timezone ZONE] [--spoke ID] FILE",
 	    "read a feed file offline and print its records as JSON lines",
@@ -452,6 +460,197 @@ ctl_get(struct ctl *c, int argc, char **argv)
 	}
 	json_decref(r);
 	return rc;
+}
+
+static int
+ctl_spokes(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hub", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*hub = NULL;
+	char		*line;
+	json_t		*r, *sp;
+	size_t		 i;
+	int		 ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "H:", opts, NULL)) != -1) {
+		if (ch != 'H')
+			usage(2);
+		hub = optarg;
+	}
+	if (hub == NULL || optind != argc)
+		die("spokes needs --hub HUB (dayhubctl hubs lists them)");
+	line = xstrdup("SPOKES");
+	ctl_arg(&line, "hub", hub);
+	r = ctl_request(c, line);
+	free(line);
+	if ((rc = ctl_check(c, r)) == 0) {
+		if (c->json)
+			ctl_print_json(r);
+		else {
+			json_array_foreach(json_object_get(r, "spokes"), i,
+			    sp) {
+				const char *att = json_string_value(
+				    json_object_get(sp, "attention"));
+
+				printf("%-9s %s (%s)\n          %s\n",
+				    att != NULL ? att : "?",
+				    json_string_value(json_object_get(sp,
+				    "id")), json_string_value(
+				    json_object_get(sp, "name")),
+				    json_string_value(json_object_get(sp,
+				    "summary")));
+			}
+		}
+	}
+	json_decref(r);
+	return rc;
+}
+
+/*
+ * Counts how many of `queued` have been attempted at or after `at`, and
+ * how many of those failed, by asking for the health of `hubs`.
+ */
+static void
+ctl_refresh_progress(struct ctl *c, json_t *hubs, json_t *queued,
+    const char *at, size_t *done, size_t *failed)
+{
+	json_t	*hub, *r, *sp, *q;
+	char	*line;
+	size_t	 i, j, k;
+
+	*done = *failed = 0;
+	json_array_foreach(hubs, i, hub) {
+		line = xstrdup("SPOKES");
+		ctl_arg(&line, "hub", json_string_value(hub));
+		r = ctl_request(c, line);
+		free(line);
+		json_array_foreach(json_object_get(r, "spokes"), j, sp) {
+			const char *id = json_string_value(json_object_get(sp,
+			    "id"));
+			const char *la = json_string_value(json_object_get(sp,
+			    "last_attempt"));
+			const char *st = json_string_value(json_object_get(sp,
+			    "status"));
+
+			json_array_foreach(queued, k, q) {
+				if (strcmp(json_string_value(q), id) != 0)
+					continue;
+				if (la != NULL && strcmp(la, at) >= 0) {
+					(*done)++;
+					if (st != NULL &&
+					    strcmp(st, "failed") == 0)
+						(*failed)++;
+				}
+				/* A spoke in two hubs counts once. */
+				json_array_remove(queued, k);
+				break;
+			}
+		}
+		json_decref(r);
+	}
+}
+
+static int
+ctl_refresh(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "hub", required_argument, NULL, 'H' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*hub = NULL, *spoke = NULL;
+	unsigned long long	 timeout = 600;
+	char			*line, at[64];
+	json_t			*r, *hubs, *queued, *h;
+	size_t			 i, total, done = 0, failed = 0;
+	int			 ch, rc, wait = 0, tty = isatty(STDOUT_FILENO);
+	time_t			 start = time(NULL);
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "H:wt:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'H':
+			hub = optarg;
+			break;
+		case 'w':
+			wait = 1;
+			break;
+		case 't':
+			if (parse_duration(optarg, &timeout) == -1)
+				die("--timeout %s: not a duration", optarg);
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind < argc)
+		spoke = argv[optind++];
+	if (optind != argc)
+		usage(2);
+	line = xstrdup("REFRESH");
+	if (hub != NULL)
+		ctl_arg(&line, "hub", hub);
+	if (spoke != NULL)
+		ctl_arg(&line, "spoke", spoke);
+	r = ctl_request(c, line);
+	free(line);
+	if ((rc = ctl_check(c, r)) != 0 || !wait) {
+		if (rc == 0) {
+			if (c->json)
+				ctl_print_json(r);
+			else
+				printf("%zu feeds queued\n",
+				    json_array_size(json_object_get(r,
+				    "queued")));
+		}
+		json_decref(r);
+		return rc;
+	}
+	snprintf(at, sizeof at, "%s",
+	    json_string_value(json_object_get(r, "at")));
+	total = json_array_size(json_object_get(r, "queued"));
+	hubs = json_array();
+	if (hub != NULL)
+		json_array_append_new(hubs, json_string(hub));
+	else {
+		json_t *hr = ctl_request(c, "HUBS");
+
+		json_array_foreach(json_object_get(hr, "hubs"), i, h)
+			json_array_append(hubs, json_object_get(h, "id"));
+		json_decref(hr);
+	}
+	for (;;) {
+		queued = json_deep_copy(json_object_get(r, "queued"));
+		ctl_refresh_progress(c, hubs, queued, at, &done, &failed);
+		json_decref(queued);
+		if (tty && !c->json) {
+			printf("\r  %zu/%zu feeds done, %zu failed", done,
+			    total, failed);
+			fflush(stdout);
+		}
+		if (done >= total ||
+		    (unsigned long long)(time(NULL) - start) > timeout)
+			break;
+		usleep(250000);
+	}
+	if (tty && !c->json)
+		putchar('\n');
+	if (c->json)
+		printf("{\"ok\":true,\"queued\":%zu,\"done\":%zu,"
+		    "\"failed\":%zu}\n", total, done, failed);
+	else
+		printf("%zu of %zu feeds refreshed, %zu failed%s\n", done,
+		    total, failed, done < total ? " (gave up waiting)" : "");
+	if (failed > 0 && !c->json)
+		printf("dayhubctl spokes --hub HUB says why.\n");
+	json_decref(hubs);
+	json_decref(r);
+	return done < total || failed > 0 ? 1 : 0;
 }
 
 /* Reads a whole file (or stdin for "-"), at most `max` bytes. */

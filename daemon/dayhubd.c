@@ -27,6 +27,7 @@
 #include "dayhub.h"
 
 #define SHUTDOWN_GRACE_SECONDS	5
+#define PURGE_EVERY_SECONDS	(6 * 3600)
 
 struct daemon {
 	struct event_base	*base;
@@ -43,6 +44,7 @@ struct daemon {
 	struct http		*http;
 	struct event		*sig_term, *sig_int, *sig_hup;
 	struct event		*drain;
+	struct event		*purge;
 	struct timeval		 stop_by;
 	int			 stopping;
 };
@@ -226,6 +228,22 @@ dayhubd_reload(struct daemon *d)
 	log_info("reloaded: %zu hubs", nc->nhubs);
 }
 
+/* Now and then: drop tombstones older than keep-deleted. */
+static void
+dayhubd_purge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon		*d = arg;
+	struct ingest_job	*job;
+	struct timeval		 tv = { PURGE_EVERY_SECONDS, 0 };
+
+	job = xcalloc(1, sizeof *job);
+	job->kind = INGEST_PURGE;
+	job->spoke = xstrdup("");
+	job->when = now_utc() - (time_t)d->conf->keep_deleted;
+	ingest_submit(d->ingest, job);
+	evtimer_add(d->purge, &tv);
+}
+
 /* While shutting down: end the loop once every reply has gone out. */
 static void
 dayhubd_drain_cb(evutil_socket_t fd, short what, void *arg)
@@ -275,7 +293,7 @@ main(int argc, char *argv[])
 	struct daemon		 d;
 	struct fetch_options	 fo;
 	const char		*ready_file = NULL;
-	char			 err[1024], *bound;
+	char			 err[1024], *bound, *user_agent = NULL;
 	int			 ch, foreground = 0, check = 0;
 
 	memset(&d, 0, sizeof d);
@@ -338,6 +356,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("libcurl could not be initialised");
+	zone_init();
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent has no thread support");
 	if ((d.base = event_base_new()) == NULL)
@@ -354,7 +373,15 @@ main(int argc, char *argv[])
 		fatalx("%s", err);
 
 	memset(&fo, 0, sizeof fo);
-	fo.user_agent = d.conf->user_agent;
+	/* Publishers see who fetches them, and where to write. */
+	if (*d.conf->contact != '\0')
+		xasprintf(&user_agent, "%s (+%s)", d.conf->user_agent,
+		    d.conf->contact);
+	else
+		user_agent = xstrdup(d.conf->user_agent);
+	fo.user_agent = user_agent;
+	fo.allow_private = d.conf->allow_private_addresses;
+	fo.max_transfers = (size_t)d.conf->max_transfers;
 	fo.connect_timeout = d.conf->fetch_timeout < 30 ?
 	    d.conf->fetch_timeout : 30;
 	fo.timeout = d.conf->fetch_timeout;
@@ -363,10 +390,11 @@ main(int argc, char *argv[])
 	fo.max_redirects = 5;
 	if ((d.fetcher = fetch_new(d.base, &fo)) == NULL)
 		fatalx("the fetcher could not be set up");
-	d.refresh = refresh_new(d.base, d.fetcher, d.ingest);
+	d.refresh = refresh_new(d.base, d.fetcher, d.ingest, d.store);
 
 	d.ctx.store = d.store;
 	d.ctx.conf = d.conf;
+	d.ctx.refresh = d.refresh;
 	d.ctx.started = now_utc();
 	d.server = server_new(d.base, &d.ctx,
 	    (size_t)d.conf->max_connections, d.conf->idle_timeout);
@@ -380,6 +408,12 @@ main(int argc, char *argv[])
 	d.sig_int = evsignal_new(d.base, SIGINT, dayhubd_signal_cb, &d);
 	d.sig_hup = evsignal_new(d.base, SIGHUP, dayhubd_signal_cb, &d);
 	d.drain = evtimer_new(d.base, dayhubd_drain_cb, &d);
+	d.purge = evtimer_new(d.base, dayhubd_purge_cb, &d);
+	{
+		struct timeval	soon = { 60, 0 };
+
+		evtimer_add(d.purge, &soon);
+	}
 	evsignal_add(d.sig_term, NULL);
 	evsignal_add(d.sig_int, NULL);
 	evsignal_add(d.sig_hup, NULL);
@@ -401,6 +435,8 @@ main(int argc, char *argv[])
 	event_free(d.sig_int);
 	event_free(d.sig_hup);
 	event_free(d.drain);
+	event_free(d.purge);
+	free(user_agent);
 	event_base_free(d.base);
 	curl_global_cleanup();
 	plugin_unload_all();

@@ -14,6 +14,7 @@
 #include <sys/queue.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ struct ingest_item {
 	size_t				 records;
 	size_t				 warnings;
 	char				*format;
+	unsigned			 failures;
+	time_t				 next_due;
 	TAILQ_ENTRY(ingest_item)	 entry;
 };
 TAILQ_HEAD(ingest_queue, ingest_item);
@@ -153,6 +156,9 @@ ingest_job_free(struct ingest_job *job)
 	free(job->format);
 	free(job->body);
 	free(job->fetch_error);
+	free(job->etag);
+	free(job->last_modified);
+	free(job->moved_to);
 	free(job);
 }
 
@@ -192,6 +198,54 @@ ingest_main(void *arg)
 	}
 }
 
+/* The next due time after this attempt, from the schedule policy. */
+static time_t
+ingest_next_due(const struct ingest_job *job, unsigned failures,
+    long long ttl)
+{
+	struct schedule_input	si;
+
+	memset(&si, 0, sizeof si);
+	si.now = now_utc();
+	si.interval = job->interval;
+	si.failures = failures;
+	si.status = job->status;
+	si.max_age = job->max_age;
+	si.expires = job->expires;
+	si.retry_after = job->retry_after;
+	si.ttl = ttl;
+	si.backoff_max = job->backoff_max;
+	si.jitter = (uint32_t)random();
+	return schedule_next(&si);
+}
+
+/* Records a failed attempt: nothing stored changes but its health. */
+static void
+ingest_failed(struct ingest *in, struct ingest_item *it,
+    struct feed_attempt *fa, const char *why)
+{
+	struct ingest_job	*job = it->job;
+
+	it->error = xstrdup(why);
+	it->failures = job->failures + 1;
+	fa->error = it->error;
+	fa->next_due = it->next_due = ingest_next_due(job, it->failures, -1);
+	if (store_feed_failed(in->store, job->spoke, fa) != STORE_OK)
+		log_warnx("%s: could not record the failure", job->spoke);
+}
+
+/* The feed's <ttl> (minutes) if it gave one, else -1. */
+static long long
+ingest_ttl(const struct feed_result *res)
+{
+	json_t	*ttl = json_object_get(res->feed, "ttl");
+
+	/* The sink has checked it: a whole number of minutes. */
+	if (!json_is_integer(ttl) || json_integer_value(ttl) <= 0)
+		return -1;
+	return (long long)json_integer_value(ttl);
+}
+
 /* Parses and stores one job, on the worker thread. */
 static void
 ingest_run(struct ingest *in, struct ingest_item *it)
@@ -199,17 +253,43 @@ ingest_run(struct ingest *in, struct ingest_item *it)
 	struct ingest_job	*job = it->job;
 	struct parse_request	 pr;
 	struct feed_result	 res;
+	struct feed_attempt	 fa;
+	struct spoke_state	 st;
 
-	if (job->body == NULL) {
-		it->error = xstrdup(job->fetch_error != NULL ?
-		    job->fetch_error : "the feed could not be fetched");
-		if (store_feed_failed(in->store, job->spoke, job->when,
-		    it->error) != STORE_OK)
-			log_warnx("%s: could not record the failure",
-			    job->spoke);
+	if (job->kind == INGEST_PURGE) {
+		if (store_purge_tombstones(in->store, job->when) != STORE_OK)
+			it->error = xstrdup("tombstones could not be purged");
 		return;
 	}
 
+	memset(&fa, 0, sizeof fa);
+	fa.when = job->when;
+	fa.status = job->status;
+	fa.bytes = job->len;
+	fa.seconds = job->seconds;
+	fa.url = job->url;
+	fa.etag = job->etag;
+	fa.last_modified = job->last_modified;
+	fa.moved_to = job->moved_to;
+	fa.gone = job->status == 404 || job->status == 410;
+
+	if (job->not_modified) {
+		it->failures = 0;
+		fa.next_due = it->next_due = ingest_next_due(job, 0, -1);
+		if (store_feed_unchanged(in->store, job->spoke, &fa) !=
+		    STORE_OK)
+			log_warnx("%s: could not record the check", job->spoke);
+		return;
+	}
+	if (job->body == NULL) {
+		ingest_failed(in, it, &fa, job->fetch_error != NULL ?
+		    job->fetch_error : "the feed could not be fetched");
+		return;
+	}
+
+	/* The identity mode a feed fell back to before sticks. */
+	memset(&st, 0, sizeof st);
+	(void)store_spoke_state(in->store, job->spoke, &st);
 	memset(&pr, 0, sizeof pr);
 	pr.data = job->body;
 	pr.len = job->len;
@@ -219,26 +299,27 @@ ingest_run(struct ingest *in, struct ingest_item *it)
 	pr.timezone = job->timezone;
 	pr.format = job->format;
 	pr.max_items = job->max_items;
+	pr.identity = st.identity;
 	memset(&res, 0, sizeof res);
-	if (record_parse(&pr, &res) == -1) {
-		it->error = xstrdup(res.error != NULL ? res.error :
+	if (record_parse(&pr, &res) == -1)
+		ingest_failed(in, it, &fa, res.error != NULL ? res.error :
 		    "the feed could not be read");
-		if (store_feed_failed(in->store, job->spoke, job->when,
-		    it->error) != STORE_OK)
-			log_warnx("%s: could not record the failure",
-			    job->spoke);
-	} else if (store_apply_feed(in->store, job->spoke, &res,
-	    job->when) != STORE_OK) {
-		it->error = xstrdup("the feed was read but could not be "
-		    "stored; the previous listings are kept");
-		(void)store_feed_failed(in->store, job->spoke, job->when,
-		    it->error);
+	else {
+		it->failures = 0;
+		fa.next_due = it->next_due = ingest_next_due(job, 0,
+		    ingest_ttl(&res));
+		if (store_apply_feed(in->store, job->spoke, &res, &fa) !=
+		    STORE_OK)
+			ingest_failed(in, it, &fa, "the feed was read but "
+			    "could not be stored; the previous listings are "
+			    "kept");
 	}
 	it->records = res.records != NULL ? json_array_size(res.records) : 0;
 	it->warnings = res.nwarnings;
 	if (res.format != NULL)
 		it->format = xstrdup(res.format);
 	feed_result_free(&res);
+	spoke_state_clear(&st);
 	/* The body is no longer needed; free it before the loop sees it. */
 	free(job->body);
 	job->body = NULL;
@@ -264,11 +345,18 @@ ingest_done_ev_cb(evutil_socket_t fd, short what, void *arg)
 	while ((it = TAILQ_FIRST(&ready)) != NULL) {
 		TAILQ_REMOVE(&ready, it, entry);
 		memset(&oc, 0, sizeof oc);
+		oc.kind = it->job->kind;
 		oc.spoke = it->job->spoke;
 		oc.error = it->error;
+		oc.not_modified = it->job->not_modified;
 		oc.records = it->records;
 		oc.warnings = it->warnings;
 		oc.format = it->format;
+		oc.failures = it->failures;
+		oc.next_due = it->next_due;
+		oc.etag = it->job->etag;
+		oc.last_modified = it->job->last_modified;
+		oc.moved_to = it->job->moved_to;
 		in->done_cb(&oc, in->done_arg);
 		ingest_item_free(it);
 	}

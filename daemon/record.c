@@ -9,6 +9,14 @@
  * repairs it says in a warning; the warnings travel with the feed's result
  * into its health record, where a hub coordinator can read them.
  *
+ * A record's identity is settled for the whole feed at once, when the
+ * parse ends: the feed's own ids (guids) when every item has one of its
+ * own, else every item's link, else a hash of title, start and location.
+ * Deciding per feed rather than per item keeps two activities that share
+ * a broken guid apart without giving one feed ids of three kinds; the
+ * mode chosen is reported, stored per spoke, and handed back on the next
+ * parse as a floor, so ids do not flip between refreshes.
+ *
  * Times are kept as RFC 3339 with the offset they were published with, or,
  * for a local time, the offset of the record's own zone at that instant
  * (libical knows summer time), so "10:00" still reads as ten o'clock and
@@ -119,6 +127,7 @@ static const struct field record_fields[] = {
 	{ .name = "timezone", .kind = FIELD_ZONE, .max = RECORD_MAX_ZONE },
 	TEXT("schedule.rrule"),
 	{ .name = "schedule.exdates", .kind = FIELD_TIMELIST },
+	{ .name = "schedule.rdates", .kind = FIELD_TIMELIST },
 	TEXT("schedule.duration"),
 	TEXT("location.name"),
 	TEXT("location.address"),
@@ -156,6 +165,21 @@ static const struct field record_fields[] = {
 /* A bit per field in `capped` says its list-full warning was given. */
 _Static_assert(RECORD_NFIELDS <= 64, "record_fields outgrew the mask");
 
+/*
+ * Ways of telling a feed's records apart, weakest last; a stored mode is
+ * a floor for the next parse.
+ */
+enum record_idmode {
+	IDMODE_GUID,		/* the feed's own ids */
+	IDMODE_LINK,		/* each item's link */
+	IDMODE_HASH		/* title, start and location */
+};
+static const char *const record_idmodes[] = {
+	[IDMODE_GUID] = "guid",
+	[IDMODE_LINK] = "link",
+	[IDMODE_HASH] = "hash",
+};
+
 /* Pairs that must not run backwards; the upper one is dropped if they do. */
 static const struct {
 	const char	*group;
@@ -173,11 +197,12 @@ struct record_sink {
 	size_t		 max_items;
 	size_t		 nbegun;	/* records begun, dropped ones too */
 	int		 stopped;	/* the item limit was reached */
-	int		 derived;	/* warned that ids were derived */
+	enum record_idmode floor;	/* the weakest mode allowed */
 	json_t		*cur;		/* the record being built, or NULL */
 	uint64_t	 capped;	/* lists warned full in this record */
-	json_t		*sources;	/* source_id -> times seen */
-	json_t		*records;
+	json_t		*records;	/* ids are settled at finish */
+	size_t		*itemno;	/* each record's item number */
+	size_t		 itemcap;
 	json_t		*warnings;
 	size_t		 nwarnings;
 	json_t		*feed;
@@ -241,7 +266,12 @@ static json_t	*record_time_json(struct record_sink *, const char *,
 static void	 record_time_resolve(struct record_sink *, json_t *,
 		    const char *, const char *);
 static void	 record_check_order(struct record_sink *, json_t *);
-static int	 record_identify(struct record_sink *, json_t *);
+static int	 record_identifiable(struct record_sink *, json_t *);
+static const char *record_identify(struct record_sink *);
+static size_t	 record_id_pass(struct record_sink *, enum record_idmode,
+		    char *, char *, size_t);
+static char	*record_id_key(json_t *, enum record_idmode);
+static int	 record_is_deleted(json_t *);
 static uint64_t	 record_fnv1a(uint64_t, const void *, size_t);
 
 static const field_set_fn record_setters[] = {
@@ -286,12 +316,11 @@ record_sink_new(const char *spoke, const char *zone, size_t max_items)
 	sink = xcalloc(1, sizeof *sink);
 	sink->spoke = xstrdup(spoke);
 	sink->max_items = max_items == 0 ? FEED_MAX_ITEMS : max_items;
-	sink->sources = json_object();
 	sink->records = json_array();
 	sink->warnings = json_array();
 	sink->feed = json_object();
-	if (sink->sources == NULL || sink->records == NULL ||
-	    sink->warnings == NULL || sink->feed == NULL)
+	if (sink->records == NULL || sink->warnings == NULL ||
+	    sink->feed == NULL)
 		fatalx("%s: out of memory", __func__);
 	if (zone == NULL || *zone == '\0')
 		sink->zone = xstrdup(RECORD_DEFAULT_ZONE);
@@ -305,9 +334,36 @@ record_sink_new(const char *spoke, const char *zone, size_t max_items)
 }
 
 /*
- * Hands the sink's records, warnings and feed facts to `out` (which then
- * owns them); leaves out->error and out->format alone.  A record begun
- * and never ended is dropped with a warning.
+ * Sets the weakest identity mode this parse may use: the mode the spoke's
+ * feed was given before ("guid", "link" or "hash"; NULL or "" for none),
+ * so that a feed whose ids once proved unreliable keeps the fallback even
+ * when today's ids look clean.  Returns 0, or -1 for an unknown mode,
+ * which leaves the sink as it was.
+ */
+int
+record_sink_identity(struct record_sink *sink, const char *mode)
+{
+	size_t	i;
+
+	if (mode == NULL || *mode == '\0') {
+		sink->floor = IDMODE_GUID;
+		return 0;
+	}
+	for (i = 0; i < sizeof record_idmodes / sizeof record_idmodes[0]; i++) {
+		if (strcmp(mode, record_idmodes[i]) == 0) {
+			sink->floor = (enum record_idmode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Settles the records' identities for the feed as a whole (see
+ * record_identify), then hands the sink's records, warnings and feed
+ * facts to `out` (which then owns them) and sets out->identity; leaves
+ * out->error and out->format alone.  A record begun and never ended is
+ * dropped with a warning.
  */
 void
 record_sink_finish(struct record_sink *sink, struct feed_result *out)
@@ -318,6 +374,7 @@ record_sink_finish(struct record_sink *sink, struct feed_result *out)
 		json_decref(sink->cur);
 		sink->cur = NULL;
 	}
+	out->identity = record_identify(sink);
 	json_decref(out->records);
 	json_decref(out->warnings);
 	json_decref(out->feed);
@@ -340,8 +397,8 @@ record_sink_free(struct record_sink *sink)
 	if (sink == NULL)
 		return;
 	json_decref(sink->cur);
-	json_decref(sink->sources);
 	json_decref(sink->records);
+	free(sink->itemno);
 	json_decref(sink->warnings);
 	json_decref(sink->feed);
 	free(sink->error);
@@ -362,6 +419,7 @@ feed_result_free(struct feed_result *res)
 	free(res->error);
 	res->records = res->warnings = res->feed = NULL;
 	res->error = NULL;
+	res->identity = NULL;
 	res->nwarnings = 0;
 }
 
@@ -370,10 +428,13 @@ feed_result_free(struct feed_result *res)
  * the first FEED_SNIFF_BYTES when format is NULL or "auto", runs it over a
  * fresh sink and fills `out`, which the caller zeroes first and releases
  * with feed_result_free().  The bytes are anything at all, up to
- * FEED_MAX_BYTES.  Returns 0 when the module read the feed (records,
- * warnings and feed facts set; error NULL), or -1 with out->error saying
- * in words why not; records built before a module's error are discarded,
- * its warnings kept.  records, warnings and feed are never NULL after it.
+ * FEED_CEILING_BYTES.  req->identity is the mode the spoke's records were
+ * told apart by last time (NULL for none; see record_sink_identity).
+ * Returns 0 when the module read the feed (records, warnings and feed
+ * facts set, identity the mode used; error NULL), or -1 with out->error
+ * saying in words why not; records built before a module's error are
+ * discarded, its warnings kept, and identity is NULL.  records, warnings
+ * and feed are never NULL after it.
  */
 int
 record_parse(const struct parse_request *req, struct feed_result *out)
@@ -388,9 +449,12 @@ record_parse(const struct parse_request *req, struct feed_result *out)
 	memset(out, 0, sizeof *out);
 	out->bytes = req->len;
 	sink = record_sink_new(req->spoke, req->timezone, req->max_items);
-	if (req->len > FEED_MAX_BYTES) {
+	if (record_sink_identity(sink, req->identity) == -1)
+		record_warn(sink, "the identity mode \"%.16s\" kept for this "
+		    "feed is unknown: its ids are judged afresh", req->identity);
+	if (req->len > FEED_CEILING_BYTES) {
 		xasprintf(&out->error, "the feed is %zu bytes, over the limit "
-		    "of %d", req->len, FEED_MAX_BYTES);
+		    "of %d", req->len, FEED_CEILING_BYTES);
 		goto fail;
 	}
 	if (req->format != NULL && strcmp(req->format, "auto") != 0) {
@@ -450,9 +514,15 @@ record_parse(const struct parse_request *req, struct feed_result *out)
 	ret = 0;
 
 fail:
+	/* Nothing of a failed parse is identified or kept but its warnings. */
+	if (ret == -1) {
+		json_array_clear(sink->records);
+		json_decref(sink->cur);
+		sink->cur = NULL;
+	}
 	record_sink_finish(sink, out);
 	if (ret == -1)
-		json_array_clear(out->records);
+		out->identity = NULL;
 	record_sink_free(sink);
 	return ret;
 }
@@ -484,7 +554,7 @@ record_time_normalize(const char *in, const char *tz, char *out,
 			tz = RECORD_DEFAULT_ZONE;
 		if (!record_zone_known(tz))
 			return -1;
-		zone = icaltimezone_get_builtin_timezone(tz);
+		zone = zone_find(tz);
 		tt = icaltime_null_time();
 		tt.year = t.year;
 		tt.month = t.month;
@@ -613,7 +683,7 @@ record_end_cb(void *arg)
 	struct record_sink	*sink = arg;
 	json_t			*rec, *out, *v, *list, *copy, *t;
 	const char		*zone, *key, *state;
-	size_t			 i;
+	size_t			 i, k;
 
 	if ((rec = sink->cur) == NULL) {
 		record_warn(sink, "the module ended an item it had not begun "
@@ -641,34 +711,53 @@ record_end_cb(void *arg)
 	record_time_resolve(sink, rec, "start", zone);
 	record_time_resolve(sink, rec, "end", zone);
 	record_time_resolve(sink, rec, "updated", zone);
-	list = json_object_get(json_object_get(rec, "schedule"), "exdates");
-	if (list != NULL) {
+	/* Dates left out of a rule and dates added to it, both resolved. */
+	for (k = 0; k < 2; k++) {
+		const char *member = k == 0 ? "exdates" : "rdates";
+
+		list = json_object_get(json_object_get(rec, "schedule"),
+		    member);
+		if (list == NULL)
+			continue;
 		if ((copy = json_array()) == NULL)
 			fatalx("%s: out of memory", __func__);
 		json_array_foreach(list, i, v) {
-			if ((t = record_time_json(sink, "schedule.exdates",
+			if ((t = record_time_json(sink, k == 0 ?
+			    "schedule.exdates" : "schedule.rdates",
 			    json_string_value(v), zone)) != NULL)
 				json_array_append_new(copy, t);
 		}
-		json_object_set_new(json_object_get(rec, "schedule"),
-		    "exdates", copy);
+		json_object_set_new(json_object_get(rec, "schedule"), member,
+		    copy);
 	}
 	record_check_order(sink, rec);
 
-	if (record_identify(sink, rec) == -1)
+	if (!record_identifiable(sink, rec))
 		goto drop;
 
-	/* The identity first, for whoever reads the JSON. */
+	/*
+	 * The identity first, for whoever reads the JSON; id is a null
+	 * until the feed is finished, source_id the feed's own id or null.
+	 */
 	if ((out = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	json_object_set(out, "id", json_object_get(rec, "id"));
+	json_object_set_new(out, "id", json_null());
 	json_object_set_new(out, "spoke", json_string(sink->spoke));
-	json_object_set(out, "source_id", json_object_get(rec, "source_id"));
+	if ((v = json_object_get(rec, "source_id")) != NULL)
+		json_object_set(out, "source_id", v);
+	else
+		json_object_set_new(out, "source_id", json_null());
 	json_object_set(out, "state", json_object_get(rec, "state"));
 	json_object_foreach(rec, key, v) {
 		if (json_object_get(out, key) == NULL)
 			json_object_set(out, key, v);
 	}
+	if (json_array_size(sink->records) == sink->itemcap) {
+		sink->itemcap = sink->itemcap == 0 ? 64 : sink->itemcap * 2;
+		sink->itemno = xreallocarray(sink->itemno, sink->itemcap,
+		    sizeof *sink->itemno);
+	}
+	sink->itemno[json_array_size(sink->records)] = sink->nbegun;
 	json_array_append_new(sink->records, out);
 	json_decref(rec);
 	return DAYHUB_OK;
@@ -679,14 +768,18 @@ drop:
 }
 
 /*
- * feed(): a fact about the whole feed: "title", "link", "generator" (one
- * line of text each) or "ttl" (whole minutes, at most a year).  Anything
- * else, or a value that does not fit, is warned about and ignored.
+ * feed(): a fact about the whole feed: "title", "link", "generator",
+ * "license", and for a paged feed "next" (the next page's URL) and "rpde"
+ * ("last" on its last page), one line of text each; or "ttl" (whole
+ * minutes, at most a year).  Anything else, or a value that does not
+ * fit, is warned about and ignored.
  */
 static void
 record_feed_cb(void *arg, const char *key, const char *value, size_t len)
 {
-	static const char *const texts[] = { "title", "link", "generator" };
+	static const char *const texts[] = {
+		"title", "link", "generator", "license", "next", "rpde",
+	};
 	struct record_sink	*sink = arg;
 	unsigned long long	 ttl;
 	char			 buf[RECORD_MAX_SCALAR], *s;
@@ -1249,7 +1342,7 @@ record_zone_known(const char *tz)
 {
 	if (strlen(tz) > RECORD_MAX_ZONE)
 		return 0;
-	return icaltimezone_get_builtin_timezone(tz) != NULL;
+	return zone_find(tz) != NULL;
 }
 
 /*
@@ -1426,65 +1519,269 @@ record_check_order(struct record_sink *sink, json_t *rec)
 }
 
 /*
- * Gives the record its source_id (the feed's, else its url, else a hash
- * of title and start) and its id "<spoke>:<source_id>".  A source_id seen
- * before in this feed gets "#2", "#3"... so two activities are never
- * merged.  Returns -1 when a deleted record has nothing to identify it.
+ * Whether a record can be told apart from others at all: by its own id,
+ * its link or its title.  Only a deleted item can lack all three (a live
+ * one has a title); it is dropped with a warning.
  */
 static int
-record_identify(struct record_sink *sink, json_t *rec)
+record_identifiable(struct record_sink *sink, json_t *rec)
 {
-	const char	*sid, *title, *start;
-	json_t		*seen;
-	char		 hash[32], *alt = NULL, *id;
-	json_int_t	 n;
-	uint64_t	 h;
-
-	if ((sid = json_string_value(json_object_get(rec, "source_id"))) ==
-	    NULL)
-		sid = json_string_value(json_object_get(rec, "url"));
-	if (sid == NULL) {
-		if ((title = json_string_value(json_object_get(rec,
-		    "title"))) == NULL) {
-			record_item_warn(sink, "a deleted item without an id "
-			    "or link: ignored");
-			return -1;
-		}
-		if ((start = json_string_value(json_object_get(rec,
-		    "start"))) == NULL)
-			start = "";
-		h = record_fnv1a(0xcbf29ce484222325ULL, title, strlen(title));
-		h = record_fnv1a(h, "\n", 1);
-		h = record_fnv1a(h, start, strlen(start));
-		snprintf(hash, sizeof hash, "%016llx", (unsigned long long)h);
-		sid = hash;
-	}
-	if (sid != json_string_value(json_object_get(rec, "source_id")) &&
-	    !sink->derived) {
-		sink->derived = 1;
-		record_warn(sink, "some items have no id: their identities "
-		    "were made from their link, or their title and start, so "
-		    "an edited item may show as a new one");
-	}
-
-	if ((seen = json_object_get(sink->sources, sid)) != NULL) {
-		n = json_integer_value(seen);
-		do {
-			free(alt);
-			xasprintf(&alt, "%s#%lld", sid, (long long)++n);
-		} while (json_object_get(sink->sources, alt) != NULL);
-		json_integer_set(seen, n);
-		record_item_warn(sink, "the id \"%.100s\" was used before in "
-		    "this feed: this item is kept as \"%.100s\"", sid, alt);
-		sid = alt;
-	}
-	json_object_set_new(sink->sources, sid, json_integer(1));
-	xasprintf(&id, "%s:%s", sink->spoke, sid);
-	json_object_set_new(rec, "source_id", json_string(sid));
-	json_object_set_new(rec, "id", json_string(id));
-	free(id);
-	free(alt);
+	if (json_object_get(rec, "source_id") != NULL ||
+	    json_object_get(rec, "url") != NULL ||
+	    json_object_get(rec, "title") != NULL)
+		return 1;
+	record_item_warn(sink, "a deleted item without an id or link: "
+	    "ignored");
 	return 0;
+}
+
+/*
+ * Settles the identity of every record of the feed, for the feed as a
+ * whole, never weaker than sink->floor: the feed's own ids when every
+ * item has one and no two different items share one; else each item's
+ * link, when every item has a link of its own; else a hash of title,
+ * start and location.  Whatever the mode, an item that is an exact copy
+ * of an earlier one is dropped, and where a live and a deleted item share
+ * an identity the later one stands, as it says what became of the item.
+ * Items that still share a hash are kept apart as "<hash>#2", "#3"...;
+ * a deleted item without what the mode needs is left out, which comes to
+ * the same: an item missing from its feed is taken as deleted.  Each
+ * record gets "source_id" (what identifies it within the feed) and "id",
+ * "<spoke>:<source_id>".  Falling back is warned about once.  Returns the
+ * mode's name.
+ */
+static const char *
+record_identify(struct record_sink *sink)
+{
+	enum record_idmode	 mode = sink->floor;
+	json_t			*kept = NULL, *seen = NULL, *rec, *v;
+	char			*drop, *key, *alt, *id, hash[17];
+	char			 why[2][RECORD_MAX_MESSAGE / 2];
+	size_t			 n, i, k = 0, lost = 0;
+	json_int_t		 times;
+	uint64_t		 h;
+
+	n = json_array_size(sink->records);
+	drop = xcalloc(n + 1, 1);
+	why[0][0] = why[1][0] = '\0';
+	if (mode == IDMODE_GUID && record_id_pass(sink, IDMODE_GUID, drop,
+	    why[0], sizeof why[0]) != 0)
+		mode = IDMODE_LINK;
+	if (mode == IDMODE_LINK && record_id_pass(sink, IDMODE_LINK, drop,
+	    why[1], sizeof why[1]) != 0)
+		mode = IDMODE_HASH;
+	if (mode == IDMODE_HASH)
+		(void)record_id_pass(sink, IDMODE_HASH, drop, NULL, 0);
+
+	if (mode == IDMODE_LINK && why[0][0] != '\0')
+		record_warn(sink, "%s; using links as identities for this feed",
+		    why[0]);
+	else if (mode == IDMODE_HASH && (why[0][0] != '\0' ||
+	    why[1][0] != '\0'))
+		record_warn(sink, "%s%s%s; using title, start and location as "
+		    "identities for this feed, so an edited item will show as "
+		    "a new one", why[0], why[0][0] != '\0' &&
+		    why[1][0] != '\0' ? ", and " : "", why[1]);
+
+	if ((kept = json_array()) == NULL || (seen = json_object()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		rec = json_array_get(sink->records, i);
+		if (drop[i])
+			continue;
+		if ((key = record_id_key(rec, mode)) == NULL) {
+			lost++;
+			continue;
+		}
+		alt = NULL;
+		if (mode == IDMODE_HASH) {
+			h = record_fnv1a(0xcbf29ce484222325ULL, key,
+			    strlen(key));
+			snprintf(hash, sizeof hash, "%016llx",
+			    (unsigned long long)h);
+			free(key);
+			key = xstrdup(hash);
+			/* Different items alike in all three stay apart. */
+			if ((v = json_object_get(seen, key)) != NULL) {
+				times = json_integer_value(v);
+				do {
+					free(alt);
+					xasprintf(&alt, "%s#%lld", key,
+					    (long long)++times);
+				} while (json_object_get(seen, alt) != NULL);
+				json_integer_set(v, times);
+				record_warn(sink, "item %zu: another item has "
+				    "the same title, start and location: it "
+				    "is kept as \"%s\"", sink->itemno[i], alt);
+				free(key);
+				key = alt;
+			}
+			json_object_set_new(seen, key, json_integer(1));
+		}
+		xasprintf(&id, "%s:%s", sink->spoke, key);
+		json_object_set_new(rec, "source_id", json_string(key));
+		json_object_set_new(rec, "id", json_string(id));
+		free(id);
+		free(key);
+		json_array_append(kept, rec);
+		sink->itemno[k++] = sink->itemno[i];
+	}
+	if (lost > 0)
+		record_warn(sink, "%zu deleted item%s without %s, which this "
+		    "feed's identities are made from: ignored", lost,
+		    lost == 1 ? "" : "s", mode == IDMODE_LINK ? "a link" :
+		    "a title");
+	json_decref(sink->records);
+	sink->records = kept;
+	json_decref(seen);
+	free(drop);
+	return record_idmodes[mode];
+}
+
+/*
+ * Checks whether `mode` tells the records apart, marking in `drop` the
+ * items it finds to be exact copies of earlier ones (1, for good) or
+ * replaced by a later deleted or live item of the same identity (2, kept
+ * only if the mode is used: a guid that proves unreliable proves
+ * nothing).  Returns 0 when every item has an identity of its own under
+ * the mode (a hash always counts as one), or the number of items without
+ * one or sharing one, with the reason in `why`.
+ */
+static size_t
+record_id_pass(struct record_sink *sink, enum record_idmode mode, char *drop,
+    char *why, size_t whylen)
+{
+	static const char *const what[] = {
+		[IDMODE_GUID] = "guid", [IDMODE_LINK] = "link",
+		[IDMODE_HASH] = "hash",
+	};
+	json_t		*first, *shared, *rec, *v;
+	char		*key, *repkey = NULL;
+	size_t		 n, i, j, nblank = 0, nrep = 0, considered = 0, len;
+
+	n = json_array_size(sink->records);
+	if ((first = json_object()) == NULL ||
+	    (shared = json_object()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		if (drop[i])
+			continue;
+		rec = json_array_get(sink->records, i);
+		if ((key = record_id_key(rec, mode)) == NULL) {
+			/* A deletion matches nothing; see record_identify. */
+			if (mode == IDMODE_GUID || !record_is_deleted(rec)) {
+				nblank++;
+				considered++;
+			}
+			continue;
+		}
+		considered++;
+		if ((v = json_object_get(first, key)) == NULL) {
+			json_object_set_new(first, key, json_integer(
+			    (json_int_t)i));
+			free(key);
+			continue;
+		}
+		j = (size_t)json_integer_value(v);
+		if (json_equal(rec, json_array_get(sink->records, j))) {
+			drop[i] = 1;
+			record_warn(sink, "item %zu: a copy of item %zu: "
+			    "dropped", sink->itemno[i], sink->itemno[j]);
+		} else if (record_is_deleted(rec) || record_is_deleted(
+		    json_array_get(sink->records, j))) {
+			drop[j] = 2;
+			json_integer_set(v, (json_int_t)i);
+		} else if (mode != IDMODE_HASH) {
+			if ((v = json_object_get(shared, key)) == NULL)
+				json_object_set_new(shared, key,
+				    json_integer(2));
+			else
+				json_integer_set(v, json_integer_value(v) + 1);
+			if (repkey == NULL)
+				repkey = xstrdup(key);
+			nrep++;
+		}
+		free(key);
+	}
+
+	if (why != NULL && whylen > 0) {
+		*why = '\0';
+		if (repkey != NULL)
+			snprintf(why, whylen, "%lld items share the %s "
+			    "\"%.80s\"%s", (long long)json_integer_value(
+			    json_object_get(shared, repkey)), what[mode],
+			    repkey, json_object_size(shared) > 1 ?
+			    " (and others are shared too)" : "");
+		if (nblank > 0) {
+			len = strlen(why);
+			snprintf(why + len, whylen - len, "%s%zu of %zu "
+			    "items have no %s", len > 0 ? ", and " : "",
+			    nblank, considered, what[mode]);
+		}
+	}
+	if (nblank + nrep > 0) {
+		for (i = 0; i < n; i++)
+			if (drop[i] == 2)
+				drop[i] = 0;
+	}
+	free(repkey);
+	json_decref(first);
+	json_decref(shared);
+	return nblank + nrep;
+}
+
+/*
+ * What identifies a record under `mode`, as a new string, or NULL when
+ * it lacks it: its own id, its link, or its title, start and location
+ * (the start empty when there is none; the location only when it has
+ * one, so a record without one hashes as it did before places counted).
+ */
+static char *
+record_id_key(json_t *rec, enum record_idmode mode)
+{
+	static const char *const parts[] = { "name", "address", "postcode" };
+	const char	*title, *start, *p;
+	json_t		*loc;
+	char		*key, *tmp, *where = NULL;
+	size_t		 i;
+
+	switch (mode) {
+	case IDMODE_GUID:
+		p = json_string_value(json_object_get(rec, "source_id"));
+		return p != NULL ? xstrdup(p) : NULL;
+	case IDMODE_LINK:
+		p = json_string_value(json_object_get(rec, "url"));
+		return p != NULL ? xstrdup(p) : NULL;
+	case IDMODE_HASH:
+		break;
+	}
+	if ((title = json_string_value(json_object_get(rec, "title"))) == NULL)
+		return NULL;
+	if ((start = json_string_value(json_object_get(rec, "start"))) == NULL)
+		start = "";
+	loc = json_object_get(rec, "location");
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		if ((p = json_string_value(json_object_get(loc, parts[i]))) ==
+		    NULL)
+			continue;
+		xasprintf(&tmp, "%s\n%s=%s", where != NULL ? where : "",
+		    parts[i], p);
+		free(where);
+		where = tmp;
+	}
+	xasprintf(&key, "%s\n%s%s", title, start, where != NULL ? where : "");
+	free(where);
+	return key;
+}
+
+/* Whether a record says its item was deleted. */
+static int
+record_is_deleted(json_t *rec)
+{
+	const char	*state;
+
+	state = json_string_value(json_object_get(rec, "state"));
+	return state != NULL && strcmp(state, "deleted") == 0;
 }
 
 /* FNV-1a, 64 bits: a short stable name for bytes, not a secure hash. */

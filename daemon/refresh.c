@@ -2,14 +2,23 @@
  * refresh.c - when each spoke's feed is fetched, and where the bytes go.
  *
  * Every configured spoke has a timer.  When it fires the feed is fetched
- * on the loop (fetch.c), and the body, or the reason there is none, goes
- * to the ingest worker, which stores it.  The next fetch is scheduled when
- * the worker reports back, so one spoke never has two refreshes running.
- * A spoke linked to several hubs is fetched once.
+ * on the loop (fetch.c, which also keeps to one transfer per host and a
+ * cap in all), and the body, the 304 or the reason there is none goes to
+ * the ingest worker, which stores it and works out, with schedule.c, when
+ * the spoke is next due.  The timer is set again when the worker reports
+ * back, so one spoke never has two refreshes running.  A spoke linked to
+ * several hubs is fetched once.
  *
- * A transfer in flight names its spoke by id, not by pointer, so a config
- * reload that removes the spoke meanwhile leaves nothing dangling: the
- * late result is dropped.
+ * Where a spoke stands (validators for a conditional GET, the address it
+ * moved to, consecutive failures, when it is due) is read from the store
+ * when the spoke is first configured, so a restart resumes rather than
+ * refetching everything at once; spokes never fetched are spread over
+ * the refresh-spread window.
+ *
+ * A transfer in flight names its spoke by id and by the generation of
+ * its configuration, not by pointer, so a reload that removes or changes
+ * the spoke meanwhile leaves nothing dangling: the late result belongs to
+ * a configuration that no longer exists, and is dropped.
  */
 #include "config.h"
 
@@ -23,10 +32,15 @@
 struct refresh_spoke {
 	struct refresh		*refresh;
 	char			*id;
-	char			*url;
+	char			*url;		/* as configured */
+	char			*current_url;	/* after a permanent move */
 	char			*format;
 	char			*timezone;
+	char			*etag;
+	char			*last_modified;
 	unsigned long long	 interval;
+	unsigned		 failures;
+	unsigned long		 generation;
 	struct event		*timer;
 	int			 busy;		/* fetching or ingesting */
 	int			 again;		/* asked for while busy */
@@ -36,15 +50,18 @@ struct refresh {
 	struct event_base	*base;
 	struct fetcher		*fetcher;
 	struct ingest		*ingest;
+	struct store		*store;		/* read at configure time */
 	struct refresh_spoke	**spokes;
 	size_t			 nspokes;
 	size_t			 max_items;
-	size_t			 busy;
+	unsigned long long	 backoff_max;
+	unsigned long		 generation;
 };
 
 struct refresh_fetch {
 	struct refresh	*refresh;
 	char		*spoke;
+	unsigned long	 generation;
 	time_t		 when;
 };
 
@@ -54,10 +71,11 @@ static void	refresh_start(struct refresh_spoke *);
 static void	refresh_timer_cb(evutil_socket_t, short, void *);
 static void	refresh_fetch_cb(struct fetch_result *, void *);
 static void	refresh_spoke_free(struct refresh_spoke *);
+static void	refresh_set(char **, const char *);
 
 struct refresh *
 refresh_new(struct event_base *base, struct fetcher *fetcher,
-    struct ingest *ingest)
+    struct ingest *ingest, struct store *store)
 {
 	struct refresh	*r;
 
@@ -65,14 +83,55 @@ refresh_new(struct event_base *base, struct fetcher *fetcher,
 	r->base = base;
 	r->fetcher = fetcher;
 	r->ingest = ingest;
+	r->store = store;
 	r->max_items = FEED_MAX_ITEMS;
+	r->backoff_max = 24 * 3600;
 	return r;
+}
+
+/* A new spoke: resume it from the store, or spread its first fetch. */
+static struct refresh_spoke *
+refresh_spoke_new(struct refresh *r, const struct config *conf,
+    const struct config_hub *hub, const struct config_spoke *cs,
+    unsigned long long interval)
+{
+	struct refresh_spoke	*rs;
+	struct spoke_state	 st;
+	time_t			 now = now_utc();
+	unsigned long long	 delay;
+
+	rs = xcalloc(1, sizeof *rs);
+	rs->refresh = r;
+	rs->id = xstrdup(cs->id);
+	rs->url = xstrdup(cs->url);
+	rs->format = xstrdup(cs->format);
+	rs->timezone = xstrdup(hub->timezone);
+	rs->interval = interval;
+	rs->generation = r->generation;
+	rs->timer = evtimer_new(r->base, refresh_timer_cb, rs);
+
+	memset(&st, 0, sizeof st);
+	if (r->store != NULL &&
+	    store_spoke_state(r->store, cs->id, &st) == STORE_OK) {
+		refresh_set(&rs->current_url, st.current_url);
+		refresh_set(&rs->etag, st.etag);
+		refresh_set(&rs->last_modified, st.last_modified);
+		rs->failures = st.failures;
+	}
+	if (st.next_due != 0)
+		delay = st.next_due > now ? (unsigned long long)(st.next_due -
+		    now) : 0;
+	else
+		delay = schedule_spread(cs->id, conf->refresh_spread);
+	spoke_state_clear(&st);
+	refresh_schedule(rs, delay);
+	return rs;
 }
 
 /*
  * Makes the set of spokes match `conf`.  A spoke whose url, format,
- * zone and interval are unchanged keeps its timer; a new or changed one
- * is fetched now; one no longer configured is dropped.
+ * zone and interval are unchanged keeps its timer and state; a new or
+ * changed one is set up afresh; one no longer configured is dropped.
  */
 void
 refresh_configure(struct refresh *r, const struct config *conf)
@@ -81,7 +140,9 @@ refresh_configure(struct refresh *r, const struct config *conf)
 	size_t			 nnext = 0, h, i, j;
 	unsigned long long	 interval;
 
+	r->generation++;
 	r->max_items = (size_t)conf->max_items;
+	r->backoff_max = conf->backoff_max;
 	for (h = 0; h < conf->nhubs; h++) {
 		const struct config_hub *hub = &conf->hubs[h];
 
@@ -106,18 +167,9 @@ refresh_configure(struct refresh *r, const struct config *conf)
 				for (j = 0; j < r->nspokes; j++)
 					if (r->spokes[j] == rs)
 						r->spokes[j] = NULL;
-			} else {
-				rs = xcalloc(1, sizeof *rs);
-				rs->refresh = r;
-				rs->id = xstrdup(cs->id);
-				rs->url = xstrdup(cs->url);
-				rs->format = xstrdup(cs->format);
-				rs->timezone = xstrdup(hub->timezone);
-				rs->interval = interval;
-				rs->timer = evtimer_new(r->base,
-				    refresh_timer_cb, rs);
-				refresh_schedule(rs, 0);
-			}
+			} else
+				rs = refresh_spoke_new(r, conf, hub, cs,
+				    interval);
 			next = xreallocarray(next, nnext + 1, sizeof *next);
 			next[nnext++] = rs;
 		}
@@ -128,9 +180,6 @@ refresh_configure(struct refresh *r, const struct config *conf)
 	free(r->spokes);
 	r->spokes = next;
 	r->nspokes = nnext;
-	r->busy = 0;
-	for (i = 0; i < nnext; i++)
-		r->busy += next[i]->busy ? 1 : 0;
 }
 
 /* Fetches a spoke now, or as soon as its current refresh ends. */
@@ -148,11 +197,41 @@ refresh_spoke_now(struct refresh *r, const char *spoke)
 	return 0;
 }
 
+/*
+ * Fetches every spoke of `hub` now (all hubs when NULL) and appends their
+ * ids to the JSON array `queued`.  Returns -1 for an unknown hub.
+ */
+int
+refresh_hub_now(struct refresh *r, const struct config *conf,
+    const char *hub, json_t *queued)
+{
+	size_t	h, i;
+	int	found = 0;
+
+	for (h = 0; h < conf->nhubs; h++) {
+		if (hub != NULL && strcmp(conf->hubs[h].id, hub) != 0)
+			continue;
+		found = 1;
+		for (i = 0; i < conf->hubs[h].nspokes; i++) {
+			const char *id = conf->hubs[h].spokes[i].id;
+
+			if (refresh_spoke_now(r, id) == 0)
+				json_array_append_new(queued,
+				    json_string(id));
+		}
+	}
+	return found ? 0 : -1;
+}
+
 /* How many spokes are being fetched or stored right now. */
 size_t
 refresh_busy(const struct refresh *r)
 {
-	return r->busy;
+	size_t	i, n = 0;
+
+	for (i = 0; i < r->nspokes; i++)
+		n += r->spokes[i]->busy ? 1 : 0;
+	return n;
 }
 
 void
@@ -166,6 +245,13 @@ refresh_free(struct refresh *r)
 		refresh_spoke_free(r->spokes[i]);
 	free(r->spokes);
 	free(r);
+}
+
+static void
+refresh_set(char **member, const char *value)
+{
+	free(*member);
+	*member = value != NULL ? xstrdup(value) : NULL;
 }
 
 static struct refresh_spoke *
@@ -182,13 +268,14 @@ refresh_find(struct refresh *r, const char *id)
 static void
 refresh_spoke_free(struct refresh_spoke *rs)
 {
-	if (rs->busy)
-		rs->refresh->busy--;
 	event_free(rs->timer);
 	free(rs->id);
 	free(rs->url);
+	free(rs->current_url);
 	free(rs->format);
 	free(rs->timezone);
+	free(rs->etag);
+	free(rs->last_modified);
 	free(rs);
 }
 
@@ -211,27 +298,37 @@ refresh_start(struct refresh_spoke *rs)
 {
 	struct refresh		*r = rs->refresh;
 	struct refresh_fetch	*rf;
+	struct fetch_request	 req;
 
 	if (rs->busy)
 		return;
 	rf = xcalloc(1, sizeof *rf);
 	rf->refresh = r;
 	rf->spoke = xstrdup(rs->id);
+	rf->generation = rs->generation;
 	rf->when = now_utc();
 	rs->busy = 1;
-	r->busy++;
-	log_debug("%s: fetching %s", rs->id, rs->url);
-	if (fetch_start(r->fetcher, rs->url, refresh_fetch_cb, rf) == -1) {
+	memset(&req, 0, sizeof req);
+	req.url = rs->current_url != NULL ? rs->current_url : rs->url;
+	req.etag = rs->etag;
+	req.last_modified = rs->last_modified;
+	log_debug("%s: fetching %s", rs->id, req.url);
+	if (fetch_start(r->fetcher, &req, refresh_fetch_cb, rf) == -1) {
 		log_warnx("%s: the transfer could not be started", rs->id);
 		free(rf->spoke);
 		free(rf);
 		rs->busy = 0;
-		r->busy--;
 		refresh_schedule(rs, rs->interval);
 	}
 }
 
-/* A transfer ended: hand the body, or the failure, to the worker. */
+static char *
+refresh_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* A transfer ended: hand the body, the 304 or the failure to the worker. */
 static void
 refresh_fetch_cb(struct fetch_result *fr, void *arg)
 {
@@ -240,31 +337,48 @@ refresh_fetch_cb(struct fetch_result *fr, void *arg)
 	struct ingest_job	*job;
 
 	rs = refresh_find(rf->refresh, rf->spoke);
-	if (rs == NULL) {
-		log_debug("%s: no longer configured; result dropped",
-		    rf->spoke);
+	if (rs == NULL || rs->generation != rf->generation) {
+		log_debug("%s: configuration changed meanwhile; result "
+		    "dropped", rf->spoke);
 		goto out;
 	}
 	job = xcalloc(1, sizeof *job);
+	job->kind = INGEST_FEED;
 	job->spoke = xstrdup(rs->id);
 	job->url = xstrdup(fr->effective_url != NULL ? fr->effective_url :
-	    rs->url);
+	    fr->url);
 	job->timezone = xstrdup(rs->timezone);
 	job->format = xstrdup(rs->format);
+	job->content_type = refresh_dup(fr->content_type);
+	job->status = fr->status;
+	job->seconds = fr->seconds;
+	job->not_modified = fr->not_modified;
+	job->moved_to = refresh_dup(fr->moved_to);
+	job->max_age = fr->max_age;
+	job->expires = fr->expires;
+	job->retry_after = fr->retry_after;
 	job->max_items = rf->refresh->max_items;
+	job->interval = rs->interval;
+	job->backoff_max = rf->refresh->backoff_max;
+	job->failures = rs->failures;
 	job->when = rf->when;
-	if (fr->content_type != NULL)
-		job->content_type = xstrdup(fr->content_type);
+	/* Validators: the new ones, or keep the old on a 304. */
+	job->etag = refresh_dup(fr->etag != NULL ? fr->etag : rs->etag);
+	job->last_modified = refresh_dup(fr->last_modified != NULL ?
+	    fr->last_modified : rs->last_modified);
 	if (fr->error != NULL) {
 		log_warnx("%s: %s", rs->id, fr->error);
 		job->fetch_error = xstrdup(fr->error);
-	} else {
+		job->len = fr->len;
+	} else if (!fr->not_modified) {
 		log_debug("%s: fetched %zu bytes in %.2fs", rs->id, fr->len,
 		    fr->seconds);
 		job->body = fr->body;
 		job->len = fr->len;
 		fr->body = NULL;
 	}
+	if (fr->moved_to != NULL)
+		log_info("%s: moved permanently to %s", rs->id, fr->moved_to);
 	ingest_submit(rf->refresh->ingest, job);
 out:
 	free(rf->spoke);
@@ -276,9 +390,17 @@ void
 refresh_done(struct refresh *r, const struct ingest_outcome *oc)
 {
 	struct refresh_spoke	*rs;
+	time_t			 now = now_utc();
 
+	if (oc->kind != INGEST_FEED) {
+		if (oc->error != NULL)
+			log_warnx("%s", oc->error);
+		return;
+	}
 	if (oc->error != NULL)
 		log_warnx("%s: not updated: %s", oc->spoke, oc->error);
+	else if (oc->not_modified)
+		log_debug("%s: unchanged", oc->spoke);
 	else
 		log_info("%s: %zu activities stored (%s, %zu warnings)",
 		    oc->spoke, oc->records, oc->format != NULL ? oc->format :
@@ -286,10 +408,17 @@ refresh_done(struct refresh *r, const struct ingest_outcome *oc)
 	if ((rs = refresh_find(r, oc->spoke)) == NULL || !rs->busy)
 		return;
 	rs->busy = 0;
-	r->busy--;
+	rs->failures = oc->failures;
+	if (oc->error == NULL || oc->not_modified) {
+		refresh_set(&rs->etag, oc->etag);
+		refresh_set(&rs->last_modified, oc->last_modified);
+	}
+	if (oc->moved_to != NULL)
+		refresh_set(&rs->current_url, oc->moved_to);
 	if (rs->again) {
 		rs->again = 0;
 		refresh_schedule(rs, 0);
 	} else
-		refresh_schedule(rs, rs->interval);
+		refresh_schedule(rs, oc->next_due > now ?
+		    (unsigned long long)(oc->next_due - now) : 0);
 }

@@ -10,6 +10,11 @@
  *
  * A feed's refresh is one transaction: its activities become exactly the
  * records just read, or, if anything fails, stay exactly as they were.
+ * Activities that leave a feed are not deleted but become tombstones
+ * (deleted_at set): out of the directory, its search and its counts, but
+ * still found by id, and revived as the same row if they come back.  The
+ * full-text index holds live activities only; schema/002-ingest.sql's
+ * triggers see to that.
  */
 #include "config.h"
 
@@ -37,9 +42,10 @@ extern const struct store_migration store_migrations[];
 extern const size_t store_nmigrations;
 
 #define STORE_BUSY_TIMEOUT	5000	/* ms waiting for another writer */
+#define STORE_CACHE_KIB		"-16384" /* page cache: 16 MiB (negative: KiB) */
 #define STORE_SEARCH_BUDGET	250	/* ms one search may take */
 #define STORE_PROGRESS_OPS	1000	/* VM steps between clock checks */
-#define STORE_HEALTH_WARNINGS	10	/* warnings kept in feed health */
+#define STORE_HEALTH_WARNINGS	5	/* warnings kept in feed health */
 #define STORE_MAX_TERMS		32	/* words and phrases in a search */
 #define STORE_MAX_CURSOR	8192	/* bytes of a cursor */
 #define STORE_SUMMARY_CHARS	"200"	/* of a summary in search results */
@@ -57,17 +63,24 @@ enum store_stmt {
 	STMT_LINK_ADD,
 	STMT_SPOKE_EXISTS,
 	STMT_ACT_HASHES,
-	STMT_ACT_UPSERT,
-	STMT_ACT_DELETE,
+	STMT_STAGE_CLEAR,
+	STMT_STAGE_ADD,
+	STMT_GONE_CLEAR,
+	STMT_GONE_ADD,
+	STMT_ACT_MERGE,
+	STMT_ACT_BURY,
+	STMT_ACT_PURGE,
 	STMT_SPOKE_OK,
 	STMT_SPOKE_FAILED,
+	STMT_SPOKE_UNCHANGED,
+	STMT_SPOKE_STATE,
+	STMT_SPOKES,
 	STMT_HUBS,
 	STMT_HUB_ACTIVE,
 	STMT_SEARCH_ALL,
 	STMT_SEARCH_TEXT,
 	STMT_GET,
 	STMT_GET_HUBS,
-	STMT_HEALTH,
 	STMT_COUNT
 };
 
@@ -80,8 +93,39 @@ enum store_stmt {
 	"json_extract(a.record, '$.location.postcode'), "		\
 	"json_extract(a.record, '$.cost')"
 #define STORE_SKEY	"coalesce(a.start_utc, " STORE_NO_START ")"
+/* What a refresh writes of an activity, in the order it binds them. */
+#define STORE_ACT_COLUMNS						\
+	"id, spoke, source_id, title, summary, description, organiser, "	\
+	"venue, categories, url, start_utc, end_utc, start_text, "	\
+	"end_text, timezone, postcode, lat, lon, cost_min, cost_max, "	\
+	"free, pathway, updated, record, content_hash"
 #define STORE_IN_HUB	\
-	"a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = ?1)"
+	"a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = ?1) " \
+	"AND a.deleted_at IS NULL"
+
+/*
+ * A permanent redirect to ?M (NULL: none) seen by a good fetch: it moves
+ * the feed unless it points where the feed already is; a move back to the
+ * configured url clears current_url.  Used in UPDATE spokes ... SET, where
+ * every column still reads its old value.
+ */
+#define STORE_MOVED(m)							\
+	"(" m " IS NOT NULL AND " m " IS NOT coalesce(current_url, url))"
+#define STORE_SET_MOVE(m, when)						\
+	"current_url = CASE WHEN " STORE_MOVED(m) " THEN nullif(" m	\
+	", url) ELSE current_url END, "					\
+	"moved_from = CASE WHEN " STORE_MOVED(m) " THEN "		\
+	"coalesce(current_url, url) ELSE moved_from END, "		\
+	"moved_at = CASE WHEN " STORE_MOVED(m) " THEN " when		\
+	" ELSE moved_at END"
+
+/*
+ * Set by a sync for a spoke whose configured url changed: it is a new
+ * feed, so what was learnt about the old one goes, and it is due at once.
+ */
+#define STORE_SAME_URL	"url IS excluded.url"
+#define STORE_RESET(col)						\
+	col " = CASE WHEN " STORE_SAME_URL " THEN " col " END"
 
 static const struct {
 	const char	*name;		/* for the log */
@@ -101,21 +145,41 @@ static const struct {
 	    "INSERT INTO spokes (id, name, url, format, interval) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
 	    "name = excluded.name, url = excluded.url, "
-	    "format = excluded.format, interval = excluded.interval" },
+	    "format = excluded.format, interval = excluded.interval, "
+	    STORE_RESET("current_url") ", " STORE_RESET("moved_from") ", "
+	    STORE_RESET("moved_at") ", " STORE_RESET("etag") ", "
+	    STORE_RESET("last_modified") ", " STORE_RESET("identity") ", "
+	    STORE_RESET("gone_since") ", " STORE_RESET("next_due") ", "
+	    "consecutive_failures = CASE WHEN " STORE_SAME_URL
+	    " THEN consecutive_failures ELSE 0 END" },
 	[STMT_LINK_ADD] = { "link spoke",
 	    "INSERT OR IGNORE INTO hub_spokes (hub, spoke) VALUES (?1, ?2)" },
 	[STMT_SPOKE_EXISTS] = { "find spoke",
 	    "SELECT 1 FROM spokes WHERE id = ?1" },
 	[STMT_ACT_HASHES] = { "list activities",
-	    "SELECT id, content_hash FROM activities WHERE spoke = ?1" },
-	[STMT_ACT_UPSERT] = { "upsert activity",
-	    "INSERT INTO activities (id, spoke, source_id, title, summary, "
-	    "description, organiser, venue, categories, url, start_utc, "
-	    "end_utc, start_text, end_text, timezone, postcode, lat, lon, "
-	    "cost_min, cost_max, free, pathway, updated, record, "
-	    "content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-	    "?23, ?24, ?25) ON CONFLICT (id) DO UPDATE SET "
+	    "SELECT id, content_hash, deleted_at IS NOT NULL FROM activities "
+	    "WHERE spoke = ?1" },
+	/*
+	 * A refresh stages the rows it writes and the ids it tombstones in
+	 * two temporary tables, then applies each set with one statement:
+	 * FTS5 writes its pending index at every statement's end, so one
+	 * statement per row would leave a small index segment per row.
+	 */
+	[STMT_STAGE_CLEAR] = { "clear staged activities",
+	    "DELETE FROM temp.store_stage" },
+	[STMT_STAGE_ADD] = { "stage activity",
+	    "INSERT INTO temp.store_stage (" STORE_ACT_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)" },
+	[STMT_GONE_CLEAR] = { "clear staged tombstones",
+	    "DELETE FROM temp.store_gone" },
+	[STMT_GONE_ADD] = { "stage tombstone",
+	    "INSERT INTO temp.store_gone (id) VALUES (?1)" },
+	/* New rows take seqs in feed order; "WHERE true" parses the upsert. */
+	[STMT_ACT_MERGE] = { "merge activities",
+	    "INSERT INTO activities (" STORE_ACT_COLUMNS ") "
+	    "SELECT " STORE_ACT_COLUMNS " FROM temp.store_stage WHERE true "
+	    "ORDER BY rowid ON CONFLICT (id) DO UPDATE SET "
 	    "spoke = excluded.spoke, source_id = excluded.source_id, "
 	    "title = excluded.title, summary = excluded.summary, "
 	    "description = excluded.description, "
@@ -128,23 +192,56 @@ static const struct {
 	    "cost_min = excluded.cost_min, cost_max = excluded.cost_max, "
 	    "free = excluded.free, pathway = excluded.pathway, "
 	    "updated = excluded.updated, record = excluded.record, "
-	    "content_hash = excluded.content_hash" },
-	[STMT_ACT_DELETE] = { "delete activity",
-	    "DELETE FROM activities WHERE id = ?1" },
+	    "content_hash = excluded.content_hash, deleted_at = NULL" },
+	[STMT_ACT_BURY] = { "tombstone activities",
+	    "UPDATE activities SET deleted_at = ?1 WHERE deleted_at IS NULL "
+	    "AND id IN (SELECT id FROM temp.store_gone)" },
+	[STMT_ACT_PURGE] = { "purge tombstones",
+	    "DELETE FROM activities "
+	    "WHERE deleted_at IS NOT NULL AND deleted_at < ?1" },
 	[STMT_SPOKE_OK] = { "record feed success",
 	    "UPDATE spokes SET last_attempt = ?2, last_success = ?2, "
-	    "last_status = 'ok', last_error = NULL, last_bytes = ?3, "
-	    "last_records = ?4, last_warnings = ?5, warnings_json = ?6, "
-	    "consecutive_failures = 0 WHERE id = ?1" },
+	    "last_status = 'ok', http_status = ?3, last_error = NULL, "
+	    "last_bytes = ?4, last_seconds = ?5, last_records = ?6, "
+	    "last_warnings = ?7, warnings_json = ?8, "
+	    "consecutive_failures = 0, next_due = ?9, etag = ?10, "
+	    "last_modified = ?11, gone_since = NULL, "
+	    "identity = coalesce(?12, identity), "
+	    STORE_SET_MOVE("?13", "?2") " WHERE id = ?1" },
 	[STMT_SPOKE_FAILED] = { "record feed failure",
 	    "UPDATE spokes SET last_attempt = ?2, last_status = 'failed', "
-	    "last_error = ?3, consecutive_failures = consecutive_failures + 1 "
-	    "WHERE id = ?1" },
+	    "http_status = ?3, last_error = ?4, "
+	    "consecutive_failures = consecutive_failures + 1, next_due = ?5, "
+	    "gone_since = CASE WHEN ?6 THEN coalesce(gone_since, ?2) "
+	    "ELSE gone_since END WHERE id = ?1" },
+	[STMT_SPOKE_UNCHANGED] = { "record feed unchanged",
+	    "UPDATE spokes SET last_attempt = ?2, last_success = ?2, "
+	    "last_status = 'unchanged', http_status = ?3, last_error = NULL, "
+	    "consecutive_failures = 0, next_due = ?4, "
+	    "etag = coalesce(?5, etag), "
+	    "last_modified = coalesce(?6, last_modified), gone_since = NULL, "
+	    STORE_SET_MOVE("?7", "?2") " WHERE id = ?1" },
+	[STMT_SPOKE_STATE] = { "spoke state",
+	    "SELECT current_url, etag, last_modified, identity, next_due, "
+	    "last_success, gone_since, consecutive_failures "
+	    "FROM spokes WHERE id = ?1" },
+	/* The columns in the order of store_spoke_columns. */
+	[STMT_SPOKES] = { "list spokes",
+	    "SELECT s.id, s.name, s.url, s.current_url, s.format, "
+	    "s.last_attempt, s.last_success, s.last_status, s.http_status, "
+	    "s.last_error, s.last_bytes, s.last_seconds, "
+	    "(SELECT count(*) FROM activities a WHERE a.spoke = s.id "
+	    "AND a.deleted_at IS NULL), s.last_warnings, s.warnings_json, "
+	    "s.consecutive_failures, s.next_due, s.moved_from, s.moved_at, "
+	    "s.gone_since, s.identity, s.etag, s.last_modified "
+	    "FROM hub_spokes hs JOIN spokes s ON s.id = hs.spoke "
+	    "WHERE hs.hub = ?1 ORDER BY s.id" },
 	[STMT_HUBS] = { "list hubs",
 	    "SELECT h.id, h.name, h.area, h.timezone, "
 	    "(SELECT count(*) FROM hub_spokes hs WHERE hs.hub = h.id), "
 	    "(SELECT count(*) FROM hub_spokes hs JOIN activities a "
-	    "ON a.spoke = hs.spoke WHERE hs.hub = h.id) "
+	    "ON a.spoke = hs.spoke WHERE hs.hub = h.id "
+	    "AND a.deleted_at IS NULL) "
 	    "FROM hubs h WHERE h.active ORDER BY h.id" },
 	[STMT_HUB_ACTIVE] = { "find hub",
 	    "SELECT 1 FROM hubs WHERE id = ?1 AND active" },
@@ -168,16 +265,48 @@ static const struct {
 	    STORE_SKEY " > ?4 OR (" STORE_SKEY " = ?4 AND a.id > ?5))))"
 	    " ORDER BY r.rank, " STORE_SKEY ", a.id LIMIT ?6" },
 	[STMT_GET] = { "get activity",
-	    "SELECT record, spoke FROM activities WHERE id = ?1" },
+	    "SELECT record, spoke, deleted_at FROM activities WHERE id = ?1" },
 	[STMT_GET_HUBS] = { "get activity hubs",
 	    "SELECT hs.hub FROM hub_spokes hs JOIN hubs h ON h.id = hs.hub "
 	    "WHERE hs.spoke = ?1 AND h.active ORDER BY hs.hub" },
-	[STMT_HEALTH] = { "spoke health",
-	    "SELECT id, name, url, format, interval, last_attempt, "
-	    "last_success, last_status, last_error, last_bytes, last_records, "
-	    "last_warnings, warnings_json, consecutive_failures, next_due, "
-	    "(SELECT count(*) FROM activities a WHERE a.spoke = s.id) "
-	    "FROM spokes s WHERE id = ?1" },
+};
+
+/* What store_spokes() gives of each spoke: STMT_SPOKES's columns. */
+enum store_col_kind {
+	COL_TEXT,		/* string or null */
+	COL_TIME,		/* seconds since the epoch, as RFC 3339 */
+	COL_INT,
+	COL_REAL,
+	COL_JSON		/* JSON text, given as what it holds */
+};
+
+static const struct {
+	const char		*name;
+	enum store_col_kind	 kind;
+} store_spoke_columns[] = {
+	{ "id", COL_TEXT },
+	{ "name", COL_TEXT },
+	{ "url", COL_TEXT },
+	{ "current_url", COL_TEXT },
+	{ "format", COL_TEXT },
+	{ "last_attempt", COL_TIME },
+	{ "last_success", COL_TIME },
+	{ "status", COL_TEXT },
+	{ "http_status", COL_INT },
+	{ "error", COL_TEXT },
+	{ "bytes", COL_INT },
+	{ "seconds", COL_REAL },
+	{ "records", COL_INT },
+	{ "warnings", COL_INT },
+	{ "first_warnings", COL_JSON },
+	{ "failures", COL_INT },
+	{ "next_due", COL_TIME },
+	{ "moved_from", COL_TEXT },
+	{ "moved_at", COL_TIME },
+	{ "gone_since", COL_TIME },
+	{ "identity", COL_TEXT },
+	{ "etag", COL_TEXT },
+	{ "last_modified", COL_TEXT },
 };
 
 struct store {
@@ -203,7 +332,10 @@ static int	 store_pragma(struct store *, const char *, char *, size_t);
 static int	 store_migrate(struct store *, char *, size_t);
 static int	 store_put_activity(struct store *, const char *, json_t *,
 		    json_t *, size_t *);
+static int	 store_stage_gone(struct store *, const char *);
 static int	 store_bind_text(sqlite3_stmt *, int, const char *);
+static int	 store_bind_nonempty(sqlite3_stmt *, int, const char *);
+static char	*store_column_strdup(sqlite3_stmt *, int);
 static char	*store_join(json_t *, const char *, const char *,
 		    const char *);
 static char	*store_match(const char *);
@@ -214,6 +346,9 @@ static char	*store_cursor_encode(const struct store_cursor *);
 static int	 store_cursor_decode(const char *, struct store_cursor *);
 static int	 store_progress_cb(void *);
 static uint64_t	 store_fnv1a(uint64_t, const void *, size_t);
+static uint64_t	 store_fnv1a_u64(uint64_t, uint64_t);
+static uint64_t	 store_mix(uint64_t);
+static uint64_t	 store_json_hash(json_t *);
 static json_t	*store_text_or_null(sqlite3_stmt *, int);
 static json_t	*store_time_or_null(sqlite3_stmt *, int);
 static json_t	*store_int_or_null(sqlite3_stmt *, int);
@@ -244,6 +379,8 @@ store_open(struct store **sp, const char *path, char *err, size_t errlen)
 	if (store_pragma(s, "PRAGMA journal_mode = WAL", mode,
 	    sizeof mode) == -1 ||
 	    store_pragma(s, "PRAGMA synchronous = NORMAL", NULL, 0) == -1 ||
+	    store_pragma(s, "PRAGMA cache_size = " STORE_CACHE_KIB, NULL,
+	    0) == -1 ||
 	    store_pragma(s, "PRAGMA foreign_keys = ON", NULL, 0) == -1) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
@@ -260,6 +397,13 @@ store_open(struct store **sp, const char *path, char *err, size_t errlen)
 	}
 	if (store_migrate(s, err, errlen) == -1)
 		goto fail;
+	/* This connection's own staging for refreshes; see STMT_ACT_MERGE. */
+	if (sqlite3_exec(s->db, "CREATE TEMP TABLE store_stage ("
+	    STORE_ACT_COLUMNS "); CREATE TEMP TABLE store_gone (id)", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	*sp = s;
 	return STORE_OK;
 
@@ -377,27 +521,34 @@ fail:
 }
 
 /*
- * Replaces a spoke's activities with the records of a feed it read
- * successfully, and records the feed's health, in one transaction:
- * records whose content is unchanged are left alone, changed ones are
- * updated, new ones inserted, ones no longer in the feed (or marked
- * "deleted") removed, and the full-text index follows.  Every record must
- * be an object with a title and an id "<spoke>:..." (record.c makes them
- * so); one that is not fails the whole refresh.  Returns STORE_OK,
+ * Makes a spoke's activities the records of a feed it read successfully,
+ * and records the feed's health, in one transaction.  Records whose
+ * content is unchanged are left alone, changed ones are updated (same id,
+ * same seq), new ones inserted, tombstones that are back revived; records
+ * no longer in the feed, or in it as "deleted", become tombstones with
+ * deleted_at = at->when; the full-text index follows.  Every record must
+ * be an object with an id "<spoke>:..." and, unless deleted, a title
+ * (record.c makes them so); one that is not fails the whole refresh.
+ * The health becomes 'ok' (see STMT_SPOKE_OK): failures reset, gone_since
+ * cleared, the validators of `at` kept (NULL ones cleared: a 200 without
+ * them has none), a permanent move to at->moved_to noted, and
+ * res->identity kept as the feed's identity mode.  Returns STORE_OK,
  * STORE_NOTFOUND for an unknown spoke, or STORE_ERROR, in which case
  * nothing changed.
  */
 int
 store_apply_feed(struct store *s, const char *spoke,
-    const struct feed_result *res, time_t when)
+    const struct feed_result *res, const struct feed_attempt *at)
 {
 	sqlite3_stmt	*st = NULL;
 	json_t		*old = NULL, *rec, *v, *first = NULL;
 	const char	*key;
 	char		*warnings = NULL;
-	size_t		 i, kept = 0;
+	size_t		 i, kept = 0, bytes;
 	int		 ret = STORE_ERROR, began = 0, rc;
 
+	if (at == NULL)
+		fatalx("%s: no attempt", __func__);
 	if (store_exec(s, STMT_BEGIN) == -1)
 		goto fail;
 	began = 1;
@@ -414,7 +565,10 @@ store_apply_feed(struct store *s, const char *spoke,
 	}
 	store_done(st);
 
-	/* What is stored now: id -> content hash; null once seen. */
+	/*
+	 * What is stored now: id -> its content hash when live, false when
+	 * a tombstone; null once the feed has accounted for it.
+	 */
 	if ((old = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
 	if ((st = store_stmt(s, STMT_ACT_HASHES)) == NULL ||
@@ -422,7 +576,8 @@ store_apply_feed(struct store *s, const char *spoke,
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (json_object_set_new(old,
-		    (const char *)sqlite3_column_text(st, 0), json_string(
+		    (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 2) ? json_false() : json_string(
 		    (const char *)sqlite3_column_text(st, 1))) == -1) {
 			log_warnx("store: %s: an activity id is not UTF-8",
 			    spoke);
@@ -436,6 +591,9 @@ store_apply_feed(struct store *s, const char *spoke,
 	store_done(st);
 	st = NULL;
 
+	if (store_exec(s, STMT_STAGE_CLEAR) == -1 ||
+	    store_exec(s, STMT_GONE_CLEAR) == -1)
+		goto fail;
 	if (res->records != NULL) {
 		json_array_foreach(res->records, i, rec) {
 			if (store_put_activity(s, spoke, rec, old, &kept) == -1)
@@ -443,17 +601,24 @@ store_apply_feed(struct store *s, const char *spoke,
 		}
 	}
 	json_object_foreach(old, key, v) {
-		if (json_is_null(v))
-			continue;
-		if ((st = store_stmt(s, STMT_ACT_DELETE)) == NULL ||
-		    store_bind_text(st, 1, key) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_DONE) {
-			store_log(s, store_sql[STMT_ACT_DELETE].name);
+		if (json_is_string(v) && store_stage_gone(s, key) == -1)
 			goto fail;
-		}
-		store_done(st);
 	}
+	if (store_exec(s, STMT_ACT_MERGE) == -1)
+		goto fail;
+	if ((st = store_stmt(s, STMT_ACT_BURY)) == NULL)
+		goto fail;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)at->when) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_ACT_BURY].name);
+		goto fail;
+	}
+	store_done(st);
 	st = NULL;
+	/* Staged text is not kept past the refresh that needed it. */
+	if (store_exec(s, STMT_STAGE_CLEAR) == -1 ||
+	    store_exec(s, STMT_GONE_CLEAR) == -1)
+		goto fail;
 
 	if ((first = json_array()) == NULL)
 		fatalx("%s: out of memory", __func__);
@@ -466,14 +631,24 @@ store_apply_feed(struct store *s, const char *spoke,
 	}
 	if ((warnings = json_dumps(first, JSON_COMPACT)) == NULL)
 		fatalx("%s: out of memory", __func__);
+	bytes = at->bytes != 0 ? at->bytes : res->bytes;
 	if ((st = store_stmt(s, STMT_SPOKE_OK)) == NULL)
 		goto fail;
 	rc = store_bind_text(st, 1, spoke);
-	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)when);
-	rc |= sqlite3_bind_int64(st, 3, (sqlite3_int64)res->bytes);
-	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)kept);
-	rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)res->nwarnings);
-	rc |= store_bind_text(st, 6, warnings);
+	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)at->when);
+	if (at->status != 0)
+		rc |= sqlite3_bind_int64(st, 3, (sqlite3_int64)at->status);
+	rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)bytes);
+	rc |= sqlite3_bind_double(st, 5, at->seconds);
+	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)kept);
+	rc |= sqlite3_bind_int64(st, 7, (sqlite3_int64)res->nwarnings);
+	rc |= store_bind_text(st, 8, warnings);
+	if (at->next_due != 0)
+		rc |= sqlite3_bind_int64(st, 9, (sqlite3_int64)at->next_due);
+	rc |= store_bind_nonempty(st, 10, at->etag);
+	rc |= store_bind_nonempty(st, 11, at->last_modified);
+	rc |= store_bind_nonempty(st, 12, res->identity);
+	rc |= store_bind_nonempty(st, 13, at->moved_to);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		store_log(s, store_sql[STMT_SPOKE_OK].name);
 		goto fail;
@@ -497,18 +672,26 @@ fail:
 
 /*
  * Records a failed refresh (fetch or parse) of `spoke` in its health,
- * leaving its activities as they were.  `error` is text in words, cut to
- * STORE_MAX_ERROR bytes.  Returns STORE_OK, STORE_NOTFOUND or STORE_ERROR.
+ * leaving its activities as they were: status 'failed', one more
+ * consecutive failure, at->error (text in words, cut to STORE_MAX_ERROR
+ * bytes), the HTTP status and at->next_due; with at->gone (404, 410)
+ * gone_since is set unless a run of them already set it.  Only a success
+ * clears gone_since, so a timeout amid 404s does not restart the run.
+ * Validators and moves are a good answer's to change.  Returns STORE_OK,
+ * STORE_NOTFOUND or STORE_ERROR.
  */
 int
-store_feed_failed(struct store *s, const char *spoke, time_t when,
-    const char *error)
+store_feed_failed(struct store *s, const char *spoke,
+    const struct feed_attempt *at)
 {
 	sqlite3_stmt	*st;
+	const char	*error;
 	size_t		 len;
 	int		 rc;
 
-	if (error == NULL)
+	if (at == NULL)
+		fatalx("%s: no attempt", __func__);
+	if ((error = at->error) == NULL || *error == '\0')
 		error = "the refresh failed";
 	len = strlen(error);
 	if (len > STORE_MAX_ERROR) {
@@ -519,8 +702,13 @@ store_feed_failed(struct store *s, const char *spoke, time_t when,
 	if ((st = store_stmt(s, STMT_SPOKE_FAILED)) == NULL)
 		return STORE_ERROR;
 	rc = store_bind_text(st, 1, spoke);
-	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)when);
-	rc |= sqlite3_bind_text(st, 3, error, (int)len, SQLITE_STATIC);
+	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)at->when);
+	if (at->status != 0)
+		rc |= sqlite3_bind_int64(st, 3, (sqlite3_int64)at->status);
+	rc |= sqlite3_bind_text(st, 4, error, (int)len, SQLITE_STATIC);
+	if (at->next_due != 0)
+		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)at->next_due);
+	rc |= sqlite3_bind_int(st, 6, at->gone != 0);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		store_log(s, store_sql[STMT_SPOKE_FAILED].name);
 		goto fail;
@@ -531,6 +719,215 @@ store_feed_failed(struct store *s, const char *spoke, time_t when,
 fail:
 	store_done(st);
 	return STORE_ERROR;
+}
+
+/*
+ * Records that `spoke`'s feed answered 304 Not Modified: a success that
+ * read nothing.  Its activities, counts and warnings stay as the last
+ * read left them; status 'unchanged', failures reset, gone_since cleared,
+ * at->next_due kept, and the validators of `at` kept where it has them
+ * (a 304 need not repeat them), as is a permanent move to at->moved_to.
+ * Returns STORE_OK, STORE_NOTFOUND or STORE_ERROR.
+ */
+int
+store_feed_unchanged(struct store *s, const char *spoke,
+    const struct feed_attempt *at)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (at == NULL)
+		fatalx("%s: no attempt", __func__);
+	if ((st = store_stmt(s, STMT_SPOKE_UNCHANGED)) == NULL)
+		return STORE_ERROR;
+	rc = store_bind_text(st, 1, spoke);
+	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)at->when);
+	if (at->status != 0)
+		rc |= sqlite3_bind_int64(st, 3, (sqlite3_int64)at->status);
+	if (at->next_due != 0)
+		rc |= sqlite3_bind_int64(st, 4, (sqlite3_int64)at->next_due);
+	rc |= store_bind_nonempty(st, 5, at->etag);
+	rc |= store_bind_nonempty(st, 6, at->last_modified);
+	rc |= store_bind_nonempty(st, 7, at->moved_to);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_SPOKE_UNCHANGED].name);
+		goto fail;
+	}
+	store_done(st);
+	return sqlite3_changes(s->db) == 0 ? STORE_NOTFOUND : STORE_OK;
+
+fail:
+	store_done(st);
+	return STORE_ERROR;
+}
+
+/*
+ * Fills `ss` with what the scheduler needs to resume `spoke`: where to
+ * fetch it if it moved, the validators to send, its identity mode, and
+ * its timing and failures (0 for what never happened).  The strings are
+ * the caller's, released by spoke_state_clear().  Returns STORE_OK,
+ * STORE_NOTFOUND for an unknown spoke (ss zeroed), or STORE_ERROR.
+ */
+int
+store_spoke_state(struct store *s, const char *spoke, struct spoke_state *ss)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(ss, 0, sizeof *ss);
+	if ((st = store_stmt(s, STMT_SPOKE_STATE)) == NULL)
+		return STORE_ERROR;
+	if (store_bind_text(st, 1, spoke) != SQLITE_OK) {
+		store_done(st);
+		return STORE_ERROR;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		store_done(st);
+		if (rc == SQLITE_DONE)
+			return STORE_NOTFOUND;
+		store_log(s, store_sql[STMT_SPOKE_STATE].name);
+		return STORE_ERROR;
+	}
+	ss->current_url = store_column_strdup(st, 0);
+	ss->etag = store_column_strdup(st, 1);
+	ss->last_modified = store_column_strdup(st, 2);
+	ss->identity = store_column_strdup(st, 3);
+	ss->next_due = (time_t)sqlite3_column_int64(st, 4);
+	ss->last_success = (time_t)sqlite3_column_int64(st, 5);
+	ss->gone_since = (time_t)sqlite3_column_int64(st, 6);
+	ss->failures = (unsigned)sqlite3_column_int64(st, 7);
+	store_done(st);
+	return STORE_OK;
+}
+
+/* Releases the strings of a spoke_state and zeroes it. */
+void
+spoke_state_clear(struct spoke_state *ss)
+{
+	if (ss == NULL)
+		return;
+	free(ss->current_url);
+	free(ss->etag);
+	free(ss->last_modified);
+	free(ss->identity);
+	memset(ss, 0, sizeof *ss);
+}
+
+/*
+ * The spokes of an active hub with their feed health, by id:
+ * {"hub":id,"spokes":[{...}]}, each with the members of
+ * store_spoke_columns: times as RFC 3339 UTC, and null for what never
+ * happened; "records" counts the activities it now lists, "warnings" all
+ * the last good read gave and "first_warnings" the first few of them;
+ * "etag" and "last_modified" are the validators the next fetch sends.
+ * Returns STORE_OK, STORE_NOTFOUND for an unknown or retired hub, or
+ * STORE_ERROR.
+ */
+int
+store_spokes(struct store *s, const char *hub, json_t **out)
+{
+	sqlite3_stmt	*st = NULL;
+	json_t		*list = NULL, *row, *v;
+	const char	*text;
+	size_t		 i;
+	int		 rc, ret = STORE_ERROR;
+
+	*out = NULL;
+	if ((st = store_stmt(s, STMT_HUB_ACTIVE)) == NULL ||
+	    store_bind_text(st, 1, hub) != SQLITE_OK)
+		goto fail;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			ret = STORE_NOTFOUND;
+		else
+			store_log(s, store_sql[STMT_HUB_ACTIVE].name);
+		goto fail;
+	}
+	store_done(st);
+
+	if ((st = store_stmt(s, STMT_SPOKES)) == NULL ||
+	    store_bind_text(st, 1, hub) != SQLITE_OK)
+		goto fail;
+	if ((list = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((row = json_object()) == NULL)
+			fatalx("%s: out of memory", __func__);
+		for (i = 0; i < sizeof store_spoke_columns /
+		    sizeof store_spoke_columns[0]; i++) {
+			switch (store_spoke_columns[i].kind) {
+			case COL_TEXT:
+				v = store_text_or_null(st, (int)i);
+				break;
+			case COL_TIME:
+				v = store_time_or_null(st, (int)i);
+				break;
+			case COL_INT:
+				v = store_int_or_null(st, (int)i);
+				break;
+			case COL_REAL:
+				v = sqlite3_column_type(st, (int)i) ==
+				    SQLITE_NULL ? json_null() : json_real(
+				    sqlite3_column_double(st, (int)i));
+				break;
+			case COL_JSON:
+			default:
+				text = (const char *)sqlite3_column_text(st,
+				    (int)i);
+				v = text != NULL ? json_loads(text, 0, NULL) :
+				    NULL;
+				if (v == NULL)
+					v = json_array();
+				break;
+			}
+			if (v == NULL ||
+			    json_object_set_new(row, store_spoke_columns[i].name,
+			    v) == -1)
+				fatalx("%s: out of memory", __func__);
+		}
+		json_array_append_new(list, row);
+	}
+	if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_SPOKES].name);
+		goto fail;
+	}
+	store_done(st);
+	st = NULL;
+	if ((*out = json_pack("{s:s,s:o}", "hub", hub, "spokes", list)) ==
+	    NULL)
+		fatalx("%s: out of memory", __func__);
+	list = NULL;
+	ret = STORE_OK;
+
+fail:
+	store_done(st);
+	json_decref(list);
+	return ret;
+}
+
+/*
+ * Deletes for good the tombstones of activities that left their feeds
+ * before `before`.  They are already out of the full-text index.
+ * Returns STORE_OK or STORE_ERROR.
+ */
+int
+store_purge_tombstones(struct store *s, time_t before)
+{
+	sqlite3_stmt	*st;
+	int		 n;
+
+	if ((st = store_stmt(s, STMT_ACT_PURGE)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)before) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_ACT_PURGE].name);
+		store_done(st);
+		return STORE_ERROR;
+	}
+	store_done(st);
+	if ((n = sqlite3_changes(s->db)) > 0)
+		log_info("store: purged %d deleted activities", n);
+	return STORE_OK;
 }
 
 /*
@@ -739,7 +1136,10 @@ fail:
 
 /*
  * One activity by id: {"activity": its v1 record, plus "hubs", the active
- * hubs whose directories list it}.  STORE_NOTFOUND when there is none.
+ * hubs its spoke serves}.  A tombstone is found too, as its spoke last
+ * described it but with "state":"deleted" and "deleted_at" (RFC 3339),
+ * so that what points at it (a booking) keeps its meaning; it is in no
+ * hub's directory.  STORE_NOTFOUND when there is no such id at all.
  */
 int
 store_get(struct store *s, const char *id, json_t **out)
@@ -768,6 +1168,11 @@ store_get(struct store *s, const char *id, json_t **out)
 		goto fail;
 	}
 	spoke = xstrdup((const char *)sqlite3_column_text(st, 1));
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		json_object_set_new(rec, "state", json_string("deleted"));
+		json_object_set_new(rec, "deleted_at",
+		    store_time_or_null(st, 2));
+	}
 	store_done(st);
 
 	if ((st = store_stmt(s, STMT_GET_HUBS)) == NULL ||
@@ -793,62 +1198,6 @@ fail:
 	json_decref(hubs);
 	free(spoke);
 	return ret;
-}
-
-/*
- * A spoke's configuration and feed health as JSON (times as RFC 3339,
- * null when never), or STORE_NOTFOUND.
- */
-int
-store_spoke_health(struct store *s, const char *spoke, json_t **out)
-{
-	sqlite3_stmt	*st;
-	json_t		*h, *w = NULL;
-	const char	*text;
-	int		 rc;
-
-	*out = NULL;
-	if ((st = store_stmt(s, STMT_HEALTH)) == NULL ||
-	    store_bind_text(st, 1, spoke) != SQLITE_OK)
-		goto fail;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		store_done(st);
-		if (rc == SQLITE_DONE)
-			return STORE_NOTFOUND;
-		store_log(s, store_sql[STMT_HEALTH].name);
-		return STORE_ERROR;
-	}
-	if ((text = (const char *)sqlite3_column_text(st, 12)) != NULL)
-		w = json_loads(text, 0, NULL);
-	if (w == NULL)
-		w = json_array();
-	h = json_pack("{s:o,s:o,s:o,s:o,s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:I,s:o,s:I}",
-	    "id", store_text_or_null(st, 0),
-	    "name", store_text_or_null(st, 1),
-	    "url", store_text_or_null(st, 2),
-	    "format", store_text_or_null(st, 3),
-	    "interval", (json_int_t)sqlite3_column_int64(st, 4),
-	    "last_attempt", store_time_or_null(st, 5),
-	    "last_success", store_time_or_null(st, 6),
-	    "last_status", store_text_or_null(st, 7),
-	    "last_error", store_text_or_null(st, 8),
-	    "last_bytes", store_int_or_null(st, 9),
-	    "last_records", store_int_or_null(st, 10),
-	    "last_warnings", store_int_or_null(st, 11),
-	    "warnings", w,
-	    "consecutive_failures", (json_int_t)sqlite3_column_int64(st, 13),
-	    "next_due", store_time_or_null(st, 14),
-	    "activities", (json_int_t)sqlite3_column_int64(st, 15));
-	if (h == NULL)
-		fatalx("%s: out of memory", __func__);
-	store_done(st);
-	*out = h;
-	return STORE_OK;
-
-fail:
-	store_done(st);
-	return STORE_ERROR;
 }
 
 /* The cached statement `id`, prepared on first use; NULL (logged) if not. */
@@ -1012,9 +1361,14 @@ fail:
 }
 
 /*
- * Stores one record of `spoke`'s feed unless it is unchanged (its content
- * hash in `old` matches) or deleted, and marks it seen in `old`.  Returns
- * 0, or -1 (logged) for a record that breaks the rules or a failed write.
+ * Stages one record of `spoke`'s feed to be written unless it is live
+ * and unchanged (its content hash in `old` matches), and marks it seen in
+ * `old`.  A record that says it was deleted stages its live activity to
+ * become a tombstone and is otherwise ignored: there is nothing to list.
+ * A live record counts in `kept`.  The content hash is
+ * store_json_hash(), so the order a module set its fields in does not
+ * matter.  Returns 0, or -1 (logged) for a record that breaks the rules
+ * or a failed write.
  */
 static int
 store_put_activity(struct store *s, const char *spoke, json_t *rec,
@@ -1037,8 +1391,14 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 		return -1;
 	}
 	state = json_string_value(json_object_get(rec, "state"));
-	if (state != NULL && strcmp(state, "deleted") == 0)
+	if (state != NULL && strcmp(state, "deleted") == 0) {
+		prev = json_object_get(old, id);
+		if (json_is_string(prev) && store_stage_gone(s, id) == -1)
+			return -1;
+		if (prev != NULL)
+			json_object_set_new(old, id, json_null());
 		return 0;
+	}
 	if ((title = json_string_value(json_object_get(rec, "title"))) ==
 	    NULL) {
 		log_warnx("store: %s: record %s has no title", spoke, id);
@@ -1048,12 +1408,8 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 	    NULL)
 		sid = id + len + 1;
 
-	/* 15 digits: "50.7" is stored as 50.7, not 50.700000000000003 */
-	if ((text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15))) ==
-	    NULL)
-		fatalx("%s: out of memory", __func__);
-	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)
-	    store_fnv1a(0xcbf29ce484222325ULL, text, strlen(text)));
+	snprintf(hash, sizeof hash, "%016llx",
+	    (unsigned long long)store_json_hash(rec));
 	prev = json_object_get(old, id);
 	unchanged = json_is_string(prev) &&
 	    strcmp(json_string_value(prev), hash) == 0;
@@ -1066,6 +1422,13 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 		ret = 0;
 		goto fail;
 	}
+	/*
+	 * Kept as the module gave it, identity first; 15 digits: "50.7" is
+	 * stored as 50.7, not 50.700000000000003.
+	 */
+	if ((text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15))) ==
+	    NULL)
+		fatalx("%s: out of memory", __func__);
 
 	loc = json_object_get(rec, "location");
 	cost = json_object_get(rec, "cost");
@@ -1074,7 +1437,7 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 	start = json_string_value(json_object_get(rec, "start"));
 	end = json_string_value(json_object_get(rec, "end"));
 
-	if ((st = store_stmt(s, STMT_ACT_UPSERT)) == NULL)
+	if ((st = store_stmt(s, STMT_STAGE_ADD)) == NULL)
 		goto fail;
 	rc = store_bind_text(st, 1, id);
 	rc |= store_bind_text(st, 2, spoke);
@@ -1117,7 +1480,7 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 	rc |= store_bind_text(st, 24, text);
 	rc |= store_bind_text(st, 25, hash);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
-		store_log(s, store_sql[STMT_ACT_UPSERT].name);
+		store_log(s, store_sql[STMT_STAGE_ADD].name);
 		goto fail;
 	}
 	ret = 0;
@@ -1130,6 +1493,24 @@ fail:
 	return ret;
 }
 
+/* Stages a live activity to become a tombstone; 0 or -1 (logged). */
+static int
+store_stage_gone(struct store *s, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, STMT_GONE_ADD)) == NULL)
+		return -1;
+	if (store_bind_text(st, 1, id) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_GONE_ADD].name);
+		store_done(st);
+		return -1;
+	}
+	store_done(st);
+	return 0;
+}
+
 /* Binds a string, or NULL for a missing one; it must outlive the step. */
 static int
 store_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -1137,6 +1518,22 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 	if (v == NULL)
 		return sqlite3_bind_null(st, i);
 	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds a string, or NULL for a missing or empty one. */
+static int
+store_bind_nonempty(sqlite3_stmt *st, int i, const char *v)
+{
+	return store_bind_text(st, i, v != NULL && *v != '\0' ? v : NULL);
+}
+
+/* A copy of a text column, or NULL for a NULL. */
+static char *
+store_column_strdup(sqlite3_stmt *st, int i)
+{
+	const char	*v = (const char *)sqlite3_column_text(st, i);
+
+	return v != NULL ? xstrdup(v) : NULL;
 }
 
 /*
@@ -1430,6 +1827,86 @@ store_fnv1a(uint64_t h, const void *p, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/* Feeds a 64-bit value to FNV-1a, low byte first on every machine. */
+static uint64_t
+store_fnv1a_u64(uint64_t h, uint64_t v)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (v >> (8 * i)) & 0xff;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* The splitmix64 finalizer: spreads every input bit over the output. */
+static uint64_t
+store_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * A digest of a JSON value that depends on its content alone: an
+ * object's members are mixed one by one and summed, so their order does
+ * not count; arrays keep theirs; every kind of value is tagged, so 1,
+ * 1.0, "1" and true differ.  It tells whether a record changed between
+ * refreshes without writing it out, and is not meant to resist anyone
+ * (a publisher can only spoil its own listing with a collision).
+ */
+static uint64_t
+store_json_hash(json_t *v)
+{
+	const uint64_t	 basis = 0xcbf29ce484222325ULL;
+	const char	*key;
+	json_t		*e;
+	uint64_t	 h, sum = 0;
+	size_t		 i;
+	double		 d;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach(v, key, e) {
+			h = store_fnv1a(basis, key, strlen(key) + 1);
+			sum += store_mix(store_fnv1a_u64(h,
+			    store_json_hash(e)));
+		}
+		return store_mix(store_fnv1a_u64(store_fnv1a(basis, "o", 1),
+		    sum) + json_object_size(v));
+	case JSON_ARRAY:
+		h = store_fnv1a(basis, "a", 1);
+		json_array_foreach(v, i, e)
+			h = store_fnv1a_u64(h, store_json_hash(e));
+		return store_mix(h + json_array_size(v));
+	case JSON_STRING:
+		h = store_fnv1a(basis, "s", 1);
+		return store_fnv1a(h, json_string_value(v),
+		    json_string_length(v));
+	case JSON_INTEGER:
+		return store_fnv1a_u64(store_fnv1a(basis, "i", 1),
+		    (uint64_t)json_integer_value(v));
+	case JSON_REAL:
+		d = json_real_value(v);
+		if (d == 0)
+			d = 0;		/* -0.0 is 0 */
+		memcpy(&h, &d, sizeof h);
+		return store_fnv1a_u64(store_fnv1a(basis, "r", 1), h);
+	case JSON_TRUE:
+		return store_fnv1a(basis, "t", 1);
+	case JSON_FALSE:
+		return store_fnv1a(basis, "f", 1);
+	case JSON_NULL:
+	default:
+		return store_fnv1a(basis, "n", 1);
+	}
 }
 
 static json_t *

@@ -1,15 +1,19 @@
 /*
  * feedutil.c - helpers shared by the feed format modules: a string
- * buffer, repairs made to XML before parsing, dates, text, HTML and links.
+ * buffer, repairs made to XML before parsing, dates, text, HTML and links,
+ * and the safe reading of an XML feed into records (feedutil_xml_*,
+ * feedutil_item_*) with the element-to-field table the modules share.
  *
  * Every function here takes outside input and is reentrant: state lives
  * on the stack or in what the caller passes, tables are const, libxml2 is
- * used only through per-call parser contexts, and nothing reads the
- * environment or the locale.  Allocation failure is reported, never fatal,
- * because a module must not abort its host.
+ * used only through per-call parser contexts (and the per-thread error
+ * handler, borrowed and given back), and nothing reads the environment
+ * or the locale.  Allocation failure is reported, never fatal, because a
+ * module must not abort its host.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,8 +22,14 @@
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
+#include <libxml/xmlerror.h>
 
 #include "feedutil.h"
 
@@ -29,6 +39,15 @@
 #define FEEDUTIL_DECL_MAX	4096
 /* Longest entity name entity repair recognises. */
 #define FEEDUTIL_ENTITY_NAME_MAX 32
+/* Limits on reading an XML feed (see feedutil_xml_open()). */
+#define FEEDUTIL_MAX_VALUES	256	/* values kept for one record */
+#define FEEDUTIL_MAX_LIST	64	/* values in one list field */
+#define FEEDUTIL_MAX_WARNED	32	/* unknown dh: names warned about */
+#define FEEDUTIL_WARNED_NAME	48	/* bytes of such a name compared */
+#define FEEDUTIL_MAX_GATHER	(4 * FEEDUTIL_MAX_TEXT) /* raw bytes read */
+#define FEEDUTIL_MAX_ENTITY_DEPTH 8	/* entities inside entities */
+#define FEEDUTIL_MAX_EXPANSION	(1024 * 1024) /* entity text per document */
+#define FEEDUTIL_ERROR_MAX	200	/* bytes of libxml2's first error */
 
 enum feedutil_break {
 	FEEDUTIL_BREAK_NONE,
@@ -55,6 +74,53 @@ enum feedutil_tag {
 	FEEDUTIL_TAG_BR,
 	FEEDUTIL_TAG_LI,
 	FEEDUTIL_TAG_CELL
+};
+
+struct feedutil_value {
+	const char	*field;
+	char		*value;		/* owned */
+	size_t		 len;
+	int		 prio;
+};
+
+/* One parse of one XML feed: everything is here, nothing is global. */
+struct feedutil_xml {
+	const struct dayhub_input	*in;
+	const struct dayhub_host	*host;
+	void				*sink;
+	const char *const		*core;		/* the module's URIs */
+	const xmlChar			*core_extra;
+	xmlDocPtr			 doc;
+	size_t				 max_depth;
+	size_t				 nrecords;
+	char				*fallback;	/* base if no xml:base */
+	struct feedutil_repairs		 rep;
+	int				 oom;
+	int				 said;		/* error() was called */
+
+	/* What the parser reported. */
+	int				 wellformed;
+	int				 too_deep;
+	unsigned long			 too_deep_line;
+	int				 entity_loop;
+	int				 nerrors;
+	unsigned long			 first_line;
+	char				 first_msg[FEEDUTIL_ERROR_MAX];
+
+	/* Entity expansion by the text walker. */
+	size_t				 expanded;
+	int				 expand_warned;
+	int				 external_warned;
+
+	/* Unknown dh: elements already warned about. */
+	char				 warned[FEEDUTIL_MAX_WARNED]
+					    [FEEDUTIL_WARNED_NAME];
+	size_t				 nwarned;
+
+	/* The record being built. */
+	struct feedutil_value		 values[FEEDUTIL_MAX_VALUES];
+	size_t				 nvalues;
+	int				 values_warned;
 };
 
 static size_t	 feedutil_utf8_decode(const unsigned char *, size_t,
@@ -98,6 +164,38 @@ static size_t	 feedutil_entity_ref(const char *, size_t, size_t,
 static int	 feedutil_name_char(int, int);
 static size_t	 feedutil_skip_prolog(const unsigned char *, size_t,
 		    size_t, int *);
+static int	 feedutil_root_tag(const unsigned char **, size_t *,
+		    unsigned char *, size_t, size_t *);
+static void	 feedutil_xml_error_cb(void *, xmlErrorPtr);
+static void	 feedutil_xml_start_cb(void *, const xmlChar *,
+		    const xmlChar *, const xmlChar *, int, const xmlChar **,
+		    int, int, const xmlChar **);
+static void	 feedutil_xml_end_cb(void *, const xmlChar *,
+		    const xmlChar *, const xmlChar *);
+static int	 feedutil_xml_parse(struct feedutil_xml *, const char *,
+		    size_t);
+static void	 feedutil_gather_text(struct feedutil_xml *, xmlNodePtr,
+		    struct feedutil_buf *, int);
+static void	 feedutil_gather_markup(struct feedutil_xml *, xmlNodePtr,
+		    struct feedutil_buf *);
+static void	 feedutil_gather_entity(struct feedutil_xml *, xmlNodePtr,
+		    struct feedutil_buf *, int);
+static char	*feedutil_xml_base(struct feedutil_xml *, xmlNodePtr, int *);
+static int	 feedutil_is_list(const char *);
+static void	 feedutil_convert_clean(struct feedutil_xml *, xmlNodePtr,
+		    const struct feedutil_map *, char *);
+static void	 feedutil_point(struct feedutil_xml *, xmlNodePtr,
+		    const struct feedutil_map *, const char *, size_t);
+static void	 feedutil_where(struct feedutil_xml *, xmlNodePtr,
+		    const struct feedutil_map *);
+static void	 feedutil_author(struct feedutil_xml *,
+		    const struct feedutil_map *, const char *);
+static void	 feedutil_split(struct feedutil_xml *, xmlNodePtr,
+		    const struct feedutil_map *, const char *);
+static void	 feedutil_item_date(struct feedutil_xml *, xmlNodePtr,
+		    const struct feedutil_map *, const char *, size_t);
+static int	 feedutil_coord(const char *, size_t, double);
+static void	 feedutil_warn_unknown(struct feedutil_xml *, xmlNodePtr);
 
 /*
  * The HTML 4 named entities (Latin-1, symbols and special), sorted by
@@ -451,6 +549,92 @@ static const char *const feedutil_months[] = {
 
 static const char *const feedutil_days[] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
+
+/* The extension namespaces every XML module reads, by URI. */
+static const struct {
+	const char		*uri;
+	enum feedutil_ns	 ns;
+} feedutil_namespaces[] = {
+	{ "http://purl.org/rss/1.0/modules/content/", FEEDUTIL_NS_CONTENT },
+	{ "http://purl.org/dc/elements/1.1/", FEEDUTIL_NS_DC },
+	{ "http://purl.org/rss/1.0/modules/event/", FEEDUTIL_NS_EV },
+	{ "http://www.georss.org/georss", FEEDUTIL_NS_GEORSS },
+	{ "http://www.w3.org/2003/01/geo/wgs84_pos#", FEEDUTIL_NS_GEO },
+	{ "http://www.opengis.net/gml", FEEDUTIL_NS_GML },
+	{ "urn:dayhub:activity:1.0", FEEDUTIL_NS_DH },
+};
+
+/*
+ * What each extension element of an item or entry becomes, whatever the
+ * format around it.  Where several elements feed one single-valued field,
+ * `prio` says which wins (the first of equals): ev:organizer over
+ * dc:creator, dh:venue over ev:location, georss over geo:lat/geo:long.
+ * A module's own elements sit in its own table, with priorities on the
+ * same scale (RSS <title> and Atom <title> are 2, so beat dc:title).
+ */
+static const struct feedutil_map feedutil_shared_map[] = {
+	{ FEEDUTIL_NS_CONTENT, "encoded", "description", FEEDUTIL_HTML, 2 },
+	{ FEEDUTIL_NS_DC, "title", "title", FEEDUTIL_TEXT, 1 },
+	{ FEEDUTIL_NS_DC, "description", "summary", FEEDUTIL_HTML, 1 },
+	{ FEEDUTIL_NS_DC, "date", "updated", FEEDUTIL_DATE, 1 },
+	{ FEEDUTIL_NS_DC, "creator", "organiser.name", FEEDUTIL_TEXT, 1 },
+	{ FEEDUTIL_NS_DC, "subject", "categories", FEEDUTIL_TEXT, 0 },
+	{ FEEDUTIL_NS_EV, "startdate", "start", FEEDUTIL_DATE, 1 },
+	{ FEEDUTIL_NS_EV, "enddate", "end", FEEDUTIL_DATE, 1 },
+	{ FEEDUTIL_NS_EV, "location", "location.name", FEEDUTIL_LOCATION, 1 },
+	{ FEEDUTIL_NS_EV, "organizer", "organiser.name", FEEDUTIL_TEXT, 3 },
+	{ FEEDUTIL_NS_EV, "type", "categories", FEEDUTIL_TEXT, 0 },
+	{ FEEDUTIL_NS_GEORSS, "point", "location.lat", FEEDUTIL_POINT, 2 },
+	{ FEEDUTIL_NS_GEORSS, "where", "location.lat", FEEDUTIL_WHERE, 2 },
+	{ FEEDUTIL_NS_GEO, "lat", "location.lat", FEEDUTIL_LAT, 1 },
+	{ FEEDUTIL_NS_GEO, "long", "location.lon", FEEDUTIL_LON, 1 },
+	{ FEEDUTIL_NS_DH, "activity", "activity", FEEDUTIL_TERMS, 0 },
+	{ FEEDUTIL_NS_DH, "venue", "location.name", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "address", "location.address", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "postcode", "location.postcode", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "online", "location.online", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "cost-min", "cost.min", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "cost-max", "cost.max", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "cost-per", "cost.per", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "currency", "cost.currency", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "free", "cost.free", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "cost-notes", "cost.notes", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "funding", "funding", FEEDUTIL_TERMS, 0 },
+	{ FEEDUTIL_NS_DH, "pathway", "pathway", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "support-ratio", "support.ratio", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "personal-care", "support.personal_care",
+	    FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "access", "access", FEEDUTIL_TERMS, 0 },
+	{ FEEDUTIL_NS_DH, "group", "groups", FEEDUTIL_TERMS, 0 },
+	{ FEEDUTIL_NS_DH, "age-min", "age.min", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "age-max", "age.max", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "capacity", "capacity.max", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "places-left", "capacity.remaining", FEEDUTIL_RAW,
+	    2 },
+	{ FEEDUTIL_NS_DH, "booking-url", "booking.url", FEEDUTIL_URL, 2 },
+	{ FEEDUTIL_NS_DH, "booking-phone", "booking.phone", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "booking-email", "booking.email", FEEDUTIL_EMAIL,
+	    2 },
+	{ FEEDUTIL_NS_DH, "booking-required", "booking.required",
+	    FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "carers-free", "carers.free", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "carers-notes", "carers.notes", FEEDUTIL_TEXT, 2 },
+	{ FEEDUTIL_NS_DH, "rrule", "schedule.rrule", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "duration", "schedule.duration", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "exdate", "schedule.exdates", FEEDUTIL_DATES, 0 },
+	{ FEEDUTIL_NS_DH, "timezone", "timezone", FEEDUTIL_RAW, 2 },
+	{ FEEDUTIL_NS_DH, "organiser-phone", "organiser.phone", FEEDUTIL_TEXT,
+	    2 },
+	{ FEEDUTIL_NS_DH, "organiser-email", "organiser.email",
+	    FEEDUTIL_EMAIL, 2 },
+	{ FEEDUTIL_NS_DH, "organiser-url", "organiser.url", FEEDUTIL_URL, 2 },
+};
+
+/* The list fields of plugin.h: a value per element, accumulating. */
+static const char *const feedutil_lists[] = {
+	"categories", "access", "groups", "funding", "activity",
+	"schedule.exdates",
 };
 
 /* --- the string buffer --- */
@@ -1917,16 +2101,20 @@ feedutil_skip_prolog(const unsigned char *d, size_t len, size_t i,
 	}
 }
 
-int
-feedutil_xml_root(const unsigned char *data, size_t len, char *name,
-    size_t namelen)
+/*
+ * Finds the root start tag for sniffing: narrows UTF-16 to its ASCII
+ * (into `narrow`, updating *data and *len), skips a byte order mark and
+ * the prolog, and sets *at to the root's '<'.  Returns 1, 0 when the
+ * bytes end first, or -1 when they are not XML.
+ */
+static int
+feedutil_root_tag(const unsigned char **datap, size_t *lenp,
+    unsigned char *narrow, size_t narrowlen, size_t *at)
 {
-	unsigned char	 narrow[8192];
-	size_t		 i = 0, n, k, lo;
-	int		 state;
+	const unsigned char	*data = *datap;
+	size_t			 len = *lenp, i = 0, n, k, lo;
+	int			 state;
 
-	if (namelen > 0)
-		name[0] = '\0';
 	if (feedutil_is_utf16(data, len)) {
 		if (data[0] == 0 && data[1] == 0)
 			return 0;		/* UCS-4: XML, but no more */
@@ -1936,11 +2124,11 @@ feedutil_xml_root(const unsigned char *data, size_t len, char *name,
 		 */
 		lo = data[0] == 0xfe || data[0] == 0 ? 1 : 0;
 		k = data[0] == 0xfe || data[0] == 0xff ? 2 : 0;
-		for (n = 0; k + 1 < len && n < sizeof narrow; k += 2)
+		for (n = 0; k + 1 < len && n < narrowlen; k += 2)
 			narrow[n++] = data[k + 1 - lo] == 0 ?
 			    data[k + lo] : '?';
-		data = narrow;
-		len = n;
+		*datap = data = narrow;
+		*lenp = len = n;
 	}
 	if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf)
 		i = 3;
@@ -1950,7 +2138,22 @@ feedutil_xml_root(const unsigned char *data, size_t len, char *name,
 	if (k == len)
 		return -1;
 	i = feedutil_skip_prolog(data, len, i, &state);
-	if (state != 1)
+	*at = i;
+	return state;
+}
+
+int
+feedutil_xml_root(const unsigned char *data, size_t len, char *name,
+    size_t namelen)
+{
+	unsigned char	 narrow[8192];
+	size_t		 i, n;
+	int		 state;
+
+	if (namelen > 0)
+		name[0] = '\0';
+	if ((state = feedutil_root_tag(&data, &len, narrow, sizeof narrow,
+	    &i)) != 1)
 		return state;
 	i++;
 	if (!feedutil_name_char(data[i], 0) && data[i] < 0x80)
@@ -1965,4 +2168,1217 @@ feedutil_xml_root(const unsigned char *data, size_t len, char *name,
 	if (namelen > 0)
 		name[n] = '\0';
 	return 1;
+}
+
+int
+feedutil_xml_root_xmlns(const unsigned char *data, size_t len,
+    const char *prefix, const char *uri)
+{
+	unsigned char	 narrow[8192];
+	const char	*s, *name, *value;
+	size_t		 i, namelen, valuelen, plen;
+	char		 q;
+
+	if (data == NULL || uri == NULL ||
+	    feedutil_root_tag(&data, &len, narrow, sizeof narrow, &i) != 1)
+		return 0;
+	s = (const char *)data;
+	/* Past the element's own name, then one attribute at a time. */
+	for (i++; i < len && (feedutil_name_char(data[i], 1) ||
+	    data[i] >= 0x80); i++)
+		;
+	for (;;) {
+		while (i < len && (s[i] == ' ' || s[i] == '\t' ||
+		    s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i >= len || !feedutil_name_char(data[i], 0))
+			return 0;		/* '>', "/>", junk or the end */
+		name = s + i;
+		for (; i < len && feedutil_name_char(data[i], 1); i++)
+			;
+		namelen = (size_t)(s + i - name);
+		while (i < len && (s[i] == ' ' || s[i] == '\t' ||
+		    s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i >= len || s[i++] != '=')
+			return 0;
+		while (i < len && (s[i] == ' ' || s[i] == '\t' ||
+		    s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (i >= len || (s[i] != '"' && s[i] != '\''))
+			return 0;
+		q = s[i++];
+		value = s + i;
+		for (; i < len && s[i] != q; i++)
+			;
+		if (i >= len)
+			return 0;
+		valuelen = (size_t)(s + i - value);
+		i++;
+		if (namelen < 5 || strncmp(name, "xmlns", 5) != 0 ||
+		    (namelen > 5 && name[5] != ':'))
+			continue;
+		if (prefix != NULL) {
+			plen = strlen(prefix);
+			if (plen == 0 ? namelen != 5 : namelen != 6 + plen ||
+			    strncmp(name + 6, prefix, plen) != 0)
+				continue;
+		}
+		if (valuelen == strlen(uri) &&
+		    memcmp(value, uri, valuelen) == 0)
+			return 1;
+	}
+}
+
+/* --- reading an XML feed --- */
+
+/*
+ * Security of the XML parse, decided once for every module that reads
+ * XML through feedutil_xml_open():
+ *   - External entities and external DTDs are never fetched or read:
+ *     libxml2 is called without XML_PARSE_NOENT, XML_PARSE_DTDLOAD,
+ *     XML_PARSE_DTDATTR and XML_PARSE_DTDVALID, and with
+ *     XML_PARSE_NONET.  A reference to an external entity is left out of
+ *     the text with a warning, so <!ENTITY x SYSTEM "file:///etc/passwd">
+ *     leaks nothing.
+ *   - Internal entities a document declares are expanded, because real
+ *     feeds use them for harmless text, but only by the text walker here,
+ *     with a per-document budget and a nesting cap.  libxml2's entity
+ *     loop and amplification checks still run; when they fire (a "billion
+ *     laughs" document) the feed is refused with an error.
+ *   - XML_PARSE_HUGE is never used, so libxml2 keeps its own limits on
+ *     names and text; element nesting is bounded by the input's
+ *     max_depth (at most FEEDUTIL_MAX_DEPTH) from a start-element hook
+ *     that stops the parser at once.
+ *   - Before parsing, control bytes are removed, bad UTF-8 is mended and
+ *     HTML entities XML does not know are made numeric, each with one
+ *     warning saying what was repaired.
+ *   - XML_PARSE_RECOVER reads what it can of a broken feed; when it had
+ *     to, a warning says so.  A feed that ends before its root element
+ *     closes is refused: its missing items would otherwise read as
+ *     deleted.
+ */
+
+/* Keeps the first error libxml2 reports, and notes entity loops. */
+static void
+feedutil_xml_error_cb(void *ctx, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct feedutil_xml	*x;
+	size_t			 n;
+
+	if (ctxt == NULL || (x = ctxt->_private) == NULL || e == NULL ||
+	    e->level < XML_ERR_ERROR)
+		return;
+	if (e->code == XML_ERR_ENTITY_LOOP)
+		x->entity_loop = 1;
+	if (x->nerrors++ > 0 || e->message == NULL)
+		return;
+	x->first_line = e->line > 0 ? (unsigned long)e->line : 0;
+	snprintf(x->first_msg, sizeof x->first_msg, "%s", e->message);
+	n = strlen(x->first_msg);
+	while (n > 0 && (x->first_msg[n - 1] == '\n' ||
+	    x->first_msg[n - 1] == ' '))
+		x->first_msg[--n] = '\0';
+}
+
+/* Builds the tree as usual, but stops the parser past the depth cap. */
+static void
+feedutil_xml_start_cb(void *ctx, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri, int nb_namespaces,
+    const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+    const xmlChar **attributes)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+	struct feedutil_xml	*x = ctxt->_private;
+
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
+	    namespaces, nb_attributes, nb_defaulted, attributes);
+	if (x != NULL && ctxt->nameNr >= 0 &&
+	    (size_t)ctxt->nameNr >= x->max_depth && !x->too_deep) {
+		x->too_deep = 1;
+		x->too_deep_line = (unsigned long)xmlSAX2GetLineNumber(ctx);
+		xmlStopParser(ctxt);
+	}
+}
+
+/*
+ * Marks an element whose end tag the parser read, so that an item cut
+ * short (a truncated download) can be told from a whole one.
+ */
+static void
+feedutil_xml_end_cb(void *ctx, const xmlChar *localname,
+    const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr	 ctxt = ctx;
+
+	if (ctxt->node != NULL && ctxt->_private != NULL)
+		ctxt->node->_private = ctxt->_private;
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+}
+
+/*
+ * Parses repaired bytes into x->doc.  Returns DAYHUB_OK when there is a
+ * root element, or DAYHUB_ERROR after the host's error().
+ */
+static int
+feedutil_xml_parse(struct feedutil_xml *x, const char *data, size_t len)
+{
+	xmlParserCtxtPtr	 ctxt;
+	xmlStructuredErrorFunc	 old_fn;
+	void			*old_ctx;
+
+	if ((ctxt = xmlCreateMemoryParserCtxt(data, (int)len)) == NULL) {
+		x->oom = 1;
+		return DAYHUB_ERROR;
+	}
+	/* No NOENT, no DTDLOAD/DTDATTR/DTDVALID, never HUGE: see above. */
+	xmlCtxtUseOptions(ctxt, XML_PARSE_RECOVER | XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES |
+	    XML_PARSE_COMPACT);
+	ctxt->_private = x;
+	ctxt->sax->serror = feedutil_xml_error_cb;
+	ctxt->sax->startElementNs = feedutil_xml_start_cb;
+	ctxt->sax->endElementNs = feedutil_xml_end_cb;
+	/*
+	 * Encoding and I/O errors bypass the context's handler and would go
+	 * to stderr; libxml2 keeps this handler per thread, so borrow it for
+	 * the parse and give it back.
+	 */
+	old_fn = xmlStructuredError;
+	old_ctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(ctxt, feedutil_xml_error_cb);
+	xmlParseDocument(ctxt);
+	xmlSetStructuredErrorFunc(old_ctx, old_fn);
+	x->doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	x->wellformed = ctxt->wellFormed;
+	xmlFreeParserCtxt(ctxt);
+
+	if (x->too_deep)
+		return feedutil_xml_fail(x, "elements are nested more than %zu "
+		    "deep (line %lu)", x->max_depth, x->too_deep_line);
+	if (x->entity_loop)
+		/* libxml2 counts lines inside the entity here: no line. */
+		return feedutil_xml_fail(x, "refused: the feed's entity "
+		    "declarations expand without bound (an entity bomb)");
+	if (x->doc == NULL || xmlDocGetRootElement(x->doc) == NULL) {
+		if (x->first_msg[0] != '\0' && x->first_line > 0)
+			return feedutil_xml_fail(x, "not XML: %s (line %lu)",
+			    x->first_msg, x->first_line);
+		if (x->first_msg[0] != '\0')
+			return feedutil_xml_fail(x, "not XML: %s",
+			    x->first_msg);
+		return feedutil_xml_fail(x, "not XML: no root element");
+	}
+	return DAYHUB_OK;
+}
+
+int
+feedutil_xml_open(struct feedutil_xml **xp, const struct dayhub_input *in,
+    const struct dayhub_host *host, void *sink, const char *const *core)
+{
+	struct feedutil_xml	*x;
+	char			*clean = NULL, *fixed = NULL;
+	size_t			 cleanlen, fixedlen;
+	int			 rc = DAYHUB_ERROR;
+
+	*xp = NULL;
+	if (host == NULL || host->size < sizeof *host || host->begin == NULL ||
+	    host->set == NULL || host->end == NULL || host->feed == NULL ||
+	    host->warn == NULL || host->error == NULL)
+		return DAYHUB_ERROR;
+	if (in == NULL || in->size < sizeof *in) {
+		host->error(sink, "the host passed an input this module "
+		    "cannot read (ABI mismatch)");
+		return DAYHUB_ERROR;
+	}
+	if (in->len == 0 || in->data == NULL) {
+		host->error(sink, "not XML: the feed is empty");
+		return DAYHUB_ERROR;
+	}
+	if ((x = calloc(1, sizeof *x)) == NULL) {
+		host->error(sink, "out of memory while reading the feed");
+		return DAYHUB_ERROR;
+	}
+	x->in = in;
+	x->host = host;
+	x->sink = sink;
+	x->core = core;
+	x->max_depth = in->max_depth == 0 ||
+	    in->max_depth > FEEDUTIL_MAX_DEPTH ? FEEDUTIL_MAX_DEPTH :
+	    in->max_depth;
+
+	if ((clean = feedutil_xml_sanitize(in->data, in->len, &cleanlen,
+	    &x->rep)) == NULL) {
+		x->oom = 1;
+		goto fail;
+	}
+	if (x->rep.skipped) {
+		fixed = clean;
+		fixedlen = cleanlen;
+		clean = NULL;
+	} else if ((fixed = feedutil_entities_fix(clean, cleanlen, &fixedlen,
+	    &x->rep)) == NULL) {
+		x->oom = 1;
+		goto fail;
+	}
+	free(clean);
+	clean = NULL;
+	if (fixedlen > INT_MAX) {
+		feedutil_xml_fail(x, "the feed is too large to read (%zu "
+		    "bytes)", in->len);
+		goto fail;
+	}
+	if (feedutil_xml_parse(x, fixed, fixedlen) == DAYHUB_OK) {
+		*xp = x;
+		x = NULL;
+		rc = DAYHUB_OK;
+	}
+fail:
+	free(clean);
+	free(fixed);
+	if (x != NULL)
+		rc = feedutil_xml_close(x, DAYHUB_ERROR);
+	return rc;
+}
+
+int
+feedutil_xml_whole(struct feedutil_xml *x)
+{
+	const struct feedutil_repairs	*r = &x->rep;
+	const struct dayhub_host	*h = x->host;
+	void				*s = x->sink;
+	xmlNodePtr			 root = xmlDocGetRootElement(x->doc);
+	char				 qname[64];
+
+	/*
+	 * A feed that stops before its root closes was cut short (a partial
+	 * upload, a full disk): what is missing would read as deleted, so
+	 * it is refused whole and the spoke keeps its listings.
+	 */
+	if (root->_private != x)
+		return feedutil_xml_fail(x, "the feed is not whole: its XML "
+		    "breaks off before </%s> (%s, line %lu), so it was not "
+		    "used", feedutil_xml_qname(root, qname, sizeof qname),
+		    x->first_msg[0] != '\0' ? x->first_msg : "no detail",
+		    x->first_line);
+	if (!x->wellformed)
+		h->warn(s, x->first_line, "the feed is not well-formed XML "
+		    "(%s); read what could be recovered",
+		    x->first_msg[0] != '\0' ? x->first_msg : "no detail");
+
+	if (r->controls.count > 0)
+		h->warn(s, r->controls.line, "removed %zu control characters "
+		    "or NUL bytes that XML does not allow", r->controls.count);
+	if (r->cp1252)
+		h->warn(s, 0, "the feed is not UTF-8 although it says so or "
+		    "says nothing; read it as Windows-1252");
+	if (r->utf8.count > 0)
+		h->warn(s, r->utf8.line, "replaced %zu invalid UTF-8 "
+		    "sequences with U+FFFD", r->utf8.count);
+	if (r->html_entities.count > 0)
+		h->warn(s, r->html_entities.line, "decoded %zu HTML entities "
+		    "that XML does not define: %s%s", r->html_entities.count,
+		    r->html_entities.names,
+		    r->html_entities.more ? " ..." : "");
+	if (r->unknown_entities.count > 0)
+		h->warn(s, r->unknown_entities.line, "kept %zu unknown "
+		    "entities as text: %s%s", r->unknown_entities.count,
+		    r->unknown_entities.names,
+		    r->unknown_entities.more ? " ..." : "");
+	if (r->bare_amps.count > 0)
+		h->warn(s, r->bare_amps.line, "escaped %zu '&' characters "
+		    "that began no entity", r->bare_amps.count);
+	if (r->charrefs.count > 0)
+		h->warn(s, r->charrefs.line, "read %zu character references "
+		    "in the range &#128;-&#159; as Windows-1252",
+		    r->charrefs.count);
+	return DAYHUB_OK;
+}
+
+int
+feedutil_xml_close(struct feedutil_xml *x, int rc)
+{
+	if (x == NULL)
+		return rc;
+	if (x->oom) {
+		if (!x->said)
+			x->host->error(x->sink, "out of memory while reading "
+			    "the feed");
+		rc = DAYHUB_ERROR;
+	}
+	feedutil_item_clear(x);
+	if (x->doc != NULL)
+		xmlFreeDoc(x->doc);
+	free(x->fallback);
+	free(x);
+	return rc;
+}
+
+int
+feedutil_xml_fail(struct feedutil_xml *x, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[FEEDUTIL_ERROR_MAX + 256];
+
+	if (x->said)
+		return DAYHUB_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	x->host->error(x->sink, "%s", msg);
+	x->said = 1;
+	return DAYHUB_ERROR;
+}
+
+void
+feedutil_xml_warn(struct feedutil_xml *x, xmlNodePtr n, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	x->host->warn(x->sink, n != NULL ? feedutil_xml_line(n) : 0, "%s",
+	    msg);
+}
+
+void
+feedutil_xml_feed(struct feedutil_xml *x, const char *key, const char *value)
+{
+	x->host->feed(x->sink, key, value, strlen(value));
+}
+
+xmlNodePtr
+feedutil_xml_root_element(const struct feedutil_xml *x)
+{
+	return xmlDocGetRootElement(x->doc);
+}
+
+int
+feedutil_xml_complete(const struct feedutil_xml *x, xmlNodePtr n)
+{
+	return n->_private == (const void *)x;
+}
+
+void
+feedutil_xml_core(struct feedutil_xml *x, const xmlChar *uri)
+{
+	x->core_extra = uri;
+}
+
+enum feedutil_ns
+feedutil_xml_ns(const struct feedutil_xml *x, xmlNodePtr n)
+{
+	const char *const	*c;
+	size_t			 i;
+
+	if (n->ns == NULL || n->ns->href == NULL)
+		return FEEDUTIL_NS_CORE;
+	for (c = x->core; c != NULL && *c != NULL; c++)
+		if (xmlStrEqual(n->ns->href, (const xmlChar *)*c))
+			return FEEDUTIL_NS_CORE;
+	if (x->core_extra != NULL && xmlStrEqual(n->ns->href, x->core_extra))
+		return FEEDUTIL_NS_CORE;
+	for (i = 0; i < sizeof feedutil_namespaces /
+	    sizeof feedutil_namespaces[0]; i++)
+		if (xmlStrEqual(n->ns->href,
+		    (const xmlChar *)feedutil_namespaces[i].uri))
+			return feedutil_namespaces[i].ns;
+	return FEEDUTIL_NS_OTHER;
+}
+
+int
+feedutil_xml_is(const struct feedutil_xml *x, xmlNodePtr n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    feedutil_xml_ns(x, n) == FEEDUTIL_NS_CORE &&
+	    xmlStrEqual(n->name, (const xmlChar *)name);
+}
+
+const char *
+feedutil_xml_qname(xmlNodePtr n, char *buf, size_t len)
+{
+	if (n->ns != NULL && n->ns->prefix != NULL)
+		snprintf(buf, len, "%s:%s", (const char *)n->ns->prefix,
+		    (const char *)n->name);
+	else
+		snprintf(buf, len, "%s", (const char *)n->name);
+	return buf;
+}
+
+unsigned long
+feedutil_xml_line(xmlNodePtr n)
+{
+	long	line;
+
+	/* Text in an attribute has no line: its element has. */
+	for (; n != NULL; n = n->parent) {
+		if (n->type == XML_ATTRIBUTE_NODE)
+			continue;
+		if ((line = xmlGetLineNo(n)) > 0)
+			return (unsigned long)line;
+		if (n->type == XML_ELEMENT_NODE)
+			break;
+	}
+	return 0;
+}
+
+void
+feedutil_xml_nomem(struct feedutil_xml *x)
+{
+	x->oom = 1;
+}
+
+int
+feedutil_xml_failed(const struct feedutil_xml *x)
+{
+	return x->oom;
+}
+
+char *
+feedutil_xml_gather(struct feedutil_xml *x, xmlNodePtr n,
+    enum feedutil_gather how)
+{
+	struct feedutil_buf	 b;
+	xmlNodePtr		 c;
+	char			*s;
+
+	feedutil_buf_init(&b);
+	for (c = n->children; how == FEEDUTIL_GATHER_AUTO && c != NULL;
+	    c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			break;
+	if (how == FEEDUTIL_GATHER_MARKUP ||
+	    (how == FEEDUTIL_GATHER_AUTO && c != NULL))
+		feedutil_gather_markup(x, n->children, &b);
+	else
+		feedutil_gather_text(x, n->children, &b, 0);
+	if ((s = feedutil_buf_finish(&b, NULL)) == NULL)
+		x->oom = 1;
+	return s;
+}
+
+char *
+feedutil_xml_attr(struct feedutil_xml *x, xmlNodePtr n, const char *name,
+    const char *ns)
+{
+	struct feedutil_buf	 b;
+	xmlAttrPtr		 a;
+	char			*s;
+
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (!xmlStrEqual(a->name, (const xmlChar *)name))
+			continue;
+		if (ns == NULL ? a->ns == NULL : a->ns != NULL &&
+		    xmlStrEqual(a->ns->href, (const xmlChar *)ns))
+			break;
+	}
+	if (a == NULL)
+		return NULL;
+	feedutil_buf_init(&b);
+	feedutil_gather_text(x, a->children, &b, 0);
+	if ((s = feedutil_buf_finish(&b, NULL)) == NULL)
+		x->oom = 1;
+	return s;
+}
+
+/* Appends the text of a list of nodes, entities expanded within budget. */
+static void
+feedutil_gather_text(struct feedutil_xml *x, xmlNodePtr n,
+    struct feedutil_buf *b, int edepth)
+{
+	for (; n != NULL && b->len < FEEDUTIL_MAX_GATHER; n = n->next) {
+		switch (n->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL)
+				feedutil_buf_adds(b, (const char *)n->content);
+			break;
+		case XML_ELEMENT_NODE:
+			feedutil_gather_text(x, n->children, b, edepth);
+			break;
+		case XML_ENTITY_REF_NODE:
+			feedutil_gather_entity(x, n, b, edepth);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Appends a list of nodes as markup: text escaped, elements serialized. */
+static void
+feedutil_gather_markup(struct feedutil_xml *x, xmlNodePtr n,
+    struct feedutil_buf *b)
+{
+	struct feedutil_buf	 t;
+	xmlBufferPtr		 xb;
+	const char		*s;
+
+	for (; n != NULL && b->len < FEEDUTIL_MAX_GATHER; n = n->next) {
+		switch (n->type) {
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL)
+				feedutil_buf_adds(b, (const char *)n->content);
+			break;
+		case XML_TEXT_NODE:
+		case XML_ENTITY_REF_NODE:
+			feedutil_buf_init(&t);
+			if (n->type == XML_ENTITY_REF_NODE)
+				feedutil_gather_entity(x, n, &t, 0);
+			s = n->type == XML_TEXT_NODE ?
+			    (const char *)n->content : t.data;
+			for (; s != NULL && *s != '\0'; s++) {
+				if (*s == '&')
+					feedutil_buf_adds(b, "&amp;");
+				else if (*s == '<')
+					feedutil_buf_adds(b, "&lt;");
+				else if (*s == '>')
+					feedutil_buf_adds(b, "&gt;");
+				else
+					feedutil_buf_addc(b, *s);
+			}
+			if (t.failed)
+				b->failed = 1;
+			feedutil_buf_free(&t);
+			break;
+		case XML_ELEMENT_NODE:
+			if ((xb = xmlBufferCreate()) == NULL) {
+				b->failed = 1;
+				return;
+			}
+			if (xmlNodeDump(xb, x->doc, n, 0, 0) > 0)
+				feedutil_buf_add(b, xmlBufferContent(xb),
+				    (size_t)xmlBufferLength(xb));
+			xmlBufferFree(xb);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * Appends what an entity reference stands for: an internal entity's text
+ * within the document's budget and nesting cap; an external one never.
+ */
+static void
+feedutil_gather_entity(struct feedutil_xml *x, xmlNodePtr n,
+    struct feedutil_buf *b, int edepth)
+{
+	xmlEntityPtr	 ent;
+	size_t		 before;
+
+	if ((ent = xmlGetDocEntity(x->doc, n->name)) == NULL)
+		return;
+	if (ent->etype != XML_INTERNAL_GENERAL_ENTITY) {
+		if (!x->external_warned++)
+			x->host->warn(x->sink, feedutil_xml_line(n),
+			    "left out the external entity &%.*s;, which is "
+			    "never read", FEEDUTIL_QUOTE,
+			    (const char *)n->name);
+		return;
+	}
+	if (edepth >= FEEDUTIL_MAX_ENTITY_DEPTH ||
+	    x->expanded >= FEEDUTIL_MAX_EXPANSION) {
+		if (!x->expand_warned++)
+			x->host->warn(x->sink, feedutil_xml_line(n),
+			    "stopped expanding entities: nested too deep or "
+			    "too much text");
+		return;
+	}
+	before = b->len;
+	feedutil_gather_text(x, ent->children, b, edepth + 1);
+	x->expanded += b->len - before;
+}
+
+char *
+feedutil_xml_text(struct feedutil_xml *x, const char *raw, size_t max)
+{
+	char	*t, *v;
+	size_t	 len = strlen(raw);
+
+	if (!feedutil_looks_like_html(raw, len)) {
+		if ((v = feedutil_text_clean(raw, len, max)) == NULL)
+			x->oom = 1;
+		return v;
+	}
+	if ((t = feedutil_html_to_text(raw, len, max)) == NULL) {
+		x->oom = 1;
+		return NULL;
+	}
+	if ((v = feedutil_text_clean(t, strlen(t), max)) == NULL)
+		x->oom = 1;
+	free(t);
+	return v;
+}
+
+/*
+ * The base URL in force at `n`: its xml:base attributes and those of its
+ * ancestors, resolved in turn from the feed's own URL.  *found is set
+ * when there was any xml:base at all.
+ */
+static char *
+feedutil_xml_base(struct feedutil_xml *x, xmlNodePtr n, int *found)
+{
+	char	*xb, *outer, *r;
+
+	if (n == NULL || n->type != XML_ELEMENT_NODE) {
+		*found = 0;
+		if (x->in->base_url == NULL)
+			return NULL;
+		if ((r = strdup(x->in->base_url)) == NULL)
+			x->oom = 1;
+		return r;
+	}
+	outer = feedutil_xml_base(x, n->parent, found);
+	if ((xb = feedutil_xml_attr(x, n, "base",
+	    (const char *)XML_XML_NAMESPACE)) == NULL)
+		return outer;
+	*found = 1;
+	r = feedutil_url_resolve(xb, outer);
+	free(xb);
+	if (r == NULL)
+		return outer;
+	free(outer);
+	return r;
+}
+
+void
+feedutil_xml_set_base(struct feedutil_xml *x, const char *url)
+{
+	free(x->fallback);
+	x->fallback = NULL;
+	if (url != NULL && (x->fallback = strdup(url)) == NULL)
+		x->oom = 1;
+}
+
+char *
+feedutil_xml_link(struct feedutil_xml *x, xmlNodePtr n, const char *raw,
+    int warn)
+{
+	char	*t, *base, *r;
+	char	 qname[64];
+	int	 found = 0;
+
+	if ((t = feedutil_text_clean(raw, strlen(raw), FEEDUTIL_MAX_FIELD)) ==
+	    NULL) {
+		x->oom = 1;
+		return NULL;
+	}
+	if (*t == '\0') {
+		free(t);
+		return NULL;
+	}
+	base = feedutil_xml_base(x, n, &found);
+	r = feedutil_url_resolve(t, found || x->fallback == NULL ? base :
+	    x->fallback);
+	if (r != NULL && strlen(r) > FEEDUTIL_MAX_FIELD) {
+		free(r);
+		r = NULL;
+	}
+	if (r == NULL && warn)
+		x->host->warn(x->sink, feedutil_xml_line(n),
+		    "left out the link \"%.*s\" in <%s>: not an absolute "
+		    "http, https, mailto or tel URL", FEEDUTIL_QUOTE, t,
+		    feedutil_xml_qname(n, qname, sizeof qname));
+	free(base);
+	free(t);
+	return r;
+}
+
+/* --- the record being built --- */
+
+/* 1 for a list field, whose values accumulate. */
+static int
+feedutil_is_list(const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof feedutil_lists / sizeof feedutil_lists[0]; i++)
+		if (strcmp(field, feedutil_lists[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+feedutil_item_clear(struct feedutil_xml *x)
+{
+	size_t	i;
+
+	for (i = 0; i < x->nvalues; i++)
+		free(x->values[i].value);
+	x->nvalues = 0;
+	x->values_warned = 0;
+}
+
+int
+feedutil_item_element(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *table, size_t ntable)
+{
+	enum feedutil_ns	ns;
+	size_t			i;
+
+	if (n->type != XML_ELEMENT_NODE ||
+	    (ns = feedutil_xml_ns(x, n)) == FEEDUTIL_NS_OTHER)
+		return 0;
+	for (i = 0; i < ntable; i++)
+		if (table[i].ns == ns && xmlStrEqual(n->name,
+		    (const xmlChar *)table[i].name)) {
+			feedutil_item_convert(x, n, &table[i]);
+			return 1;
+		}
+	for (i = 0; i < sizeof feedutil_shared_map /
+	    sizeof feedutil_shared_map[0]; i++)
+		if (feedutil_shared_map[i].ns == ns && xmlStrEqual(n->name,
+		    (const xmlChar *)feedutil_shared_map[i].name)) {
+			feedutil_item_convert(x, n, &feedutil_shared_map[i]);
+			return 1;
+		}
+	if (ns == FEEDUTIL_NS_DH)
+		feedutil_warn_unknown(x, n);
+	return 0;
+}
+
+void
+feedutil_item_convert(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *m)
+{
+	char	*raw, *v = NULL;
+	size_t	 len;
+
+	if (m->kind == FEEDUTIL_WHERE) {
+		feedutil_where(x, n, m);
+		return;
+	}
+	if ((raw = feedutil_xml_gather(x, n, m->kind == FEEDUTIL_TEXT ||
+	    m->kind == FEEDUTIL_HTML ? FEEDUTIL_GATHER_AUTO :
+	    FEEDUTIL_GATHER_TEXT)) == NULL)
+		return;
+	len = strlen(raw);
+
+	switch (m->kind) {
+	case FEEDUTIL_HTML:
+		if ((v = feedutil_html_to_text(raw, len, FEEDUTIL_MAX_TEXT)) ==
+		    NULL)
+			x->oom = 1;
+		feedutil_item_put_owned(x, m->field, v, m->prio);
+		break;
+	case FEEDUTIL_TEXT:
+		feedutil_item_put_owned(x, m->field,
+		    feedutil_xml_text(x, raw, FEEDUTIL_MAX_FIELD), m->prio);
+		break;
+	case FEEDUTIL_URL:
+		feedutil_item_put_owned(x, m->field,
+		    feedutil_xml_link(x, n, raw, 1), m->prio);
+		break;
+	case FEEDUTIL_DATE:
+		feedutil_item_date(x, n, m, raw, len);
+		break;
+	case FEEDUTIL_DATES:
+	case FEEDUTIL_TERMS:
+		feedutil_split(x, n, m, raw);
+		break;
+	default:
+		/* The rest read one line of clean text first. */
+		if ((v = feedutil_text_clean(raw, len, FEEDUTIL_MAX_FIELD)) ==
+		    NULL) {
+			x->oom = 1;
+			break;
+		}
+		feedutil_convert_clean(x, n, m, v);
+		free(v);
+		break;
+	}
+	free(raw);
+}
+
+/* The conversions that start from one line of clean text `v`. */
+static void
+feedutil_convert_clean(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *m, char *v)
+{
+	const char	*s, *e, *sep;
+	char		*perma;
+	int		 permalink;
+
+	if (*v == '\0')
+		return;
+	switch (m->kind) {
+	case FEEDUTIL_RAW:
+		feedutil_item_put(x, m->field, v, strlen(v), m->prio);
+		break;
+	case FEEDUTIL_EMAIL:
+		s = strncasecmp(v, "mailto:", 7) == 0 ? v + 7 : v;
+		feedutil_item_put(x, m->field, s, strlen(s), m->prio);
+		break;
+	case FEEDUTIL_GUID:
+		feedutil_item_put(x, m->field, v, strlen(v), m->prio);
+		perma = feedutil_xml_attr(x, n, "isPermaLink", NULL);
+		permalink = perma == NULL || strcasecmp(perma, "true") == 0;
+		free(perma);
+		/* A guid that is no link (urn:uuid:) gives no url, quietly. */
+		if (permalink)
+			feedutil_item_put_owned(x, "url",
+			    feedutil_xml_link(x, n, v, 0), 1);
+		break;
+	case FEEDUTIL_AUTHOR:
+		feedutil_author(x, m, v);
+		break;
+	case FEEDUTIL_LOCATION:
+		/* "Name, the address": the name is what comes first. */
+		if ((sep = strchr(v, ',')) == NULL) {
+			feedutil_item_put(x, "location.name", v, strlen(v),
+			    m->prio);
+			break;
+		}
+		for (e = sep; e > v && e[-1] == ' '; e--)
+			;
+		feedutil_item_put(x, "location.name", v, (size_t)(e - v),
+		    m->prio);
+		for (s = sep + 1; *s == ' '; s++)
+			;
+		feedutil_item_put(x, "location.address", s, strlen(s),
+		    m->prio);
+		break;
+	case FEEDUTIL_POINT:
+		feedutil_point(x, n, m, v, 2);
+		break;
+	case FEEDUTIL_LAT:
+	case FEEDUTIL_LON:
+		if (!feedutil_coord(v, strlen(v),
+		    m->kind == FEEDUTIL_LAT ? 90 : 180)) {
+			x->host->warn(x->sink, feedutil_xml_line(n),
+			    "left out %s \"%.*s\": not a coordinate in range",
+			    m->field, FEEDUTIL_QUOTE, v);
+			break;
+		}
+		feedutil_item_put(x, m->field, v, strlen(v), m->prio);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Reads "lat lon" (a comma between them forgiven), with an altitude after
+ * them allowed when `most` is 3, into location.lat and location.lon.
+ */
+static void
+feedutil_point(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *m, const char *v, size_t most)
+{
+	const char	*part[4];
+	size_t		 len[4], count = 0;
+	const char	*s = v;
+	char		 qname[64];
+
+	while (*s != '\0') {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		if (count == sizeof part / sizeof part[0]) {
+			count++;
+			break;
+		}
+		part[count] = s;
+		len[count] = strcspn(s, " ,");
+		s += len[count++];
+	}
+	if (count < 2 || count > most ||
+	    !feedutil_coord(part[0], len[0], 90) ||
+	    !feedutil_coord(part[1], len[1], 180) ||
+	    (count == 3 && !feedutil_coord(part[2], len[2], 1e6))) {
+		x->host->warn(x->sink, feedutil_xml_line(n),
+		    "left out <%s> \"%.*s\": not a latitude and longitude in "
+		    "range", feedutil_xml_qname(n, qname, sizeof qname),
+		    FEEDUTIL_QUOTE, v);
+		return;
+	}
+	feedutil_item_put(x, "location.lat", part[0], len[0], m->prio);
+	feedutil_item_put(x, "location.lon", part[1], len[1], m->prio);
+}
+
+/*
+ * Reads <georss:where><gml:Point><gml:pos>lat lon</gml:pos></gml:Point>
+ * </georss:where>.  A point in a reference system other than WGS84 (the
+ * GeoRSS default), or a shape other than a point, is left out with a
+ * warning: its numbers are not a latitude and longitude.
+ */
+static void
+feedutil_where(struct feedutil_xml *x, xmlNodePtr where,
+    const struct feedutil_map *m)
+{
+	xmlNodePtr	 c, pos = NULL, point = NULL;
+	char		*srs, *raw, *v, qname[64];
+	int		 wgs84;
+
+	for (c = where->children; c != NULL && point == NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    feedutil_xml_ns(x, c) == FEEDUTIL_NS_GML &&
+		    xmlStrEqual(c->name, (const xmlChar *)"Point"))
+			point = c;
+	for (c = point != NULL ? point->children : NULL; c != NULL &&
+	    pos == NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    feedutil_xml_ns(x, c) == FEEDUTIL_NS_GML &&
+		    xmlStrEqual(c->name, (const xmlChar *)"pos"))
+			pos = c;
+	if (pos == NULL) {
+		x->host->warn(x->sink, feedutil_xml_line(where),
+		    "left out <%s>: only a gml:Point with a gml:pos is read",
+		    feedutil_xml_qname(where, qname, sizeof qname));
+		return;
+	}
+	/* EPSG 4326 and 4979 are WGS84 latitude first; CRS84 is not. */
+	srs = feedutil_xml_attr(x, point, "srsName", NULL);
+	wgs84 = srs == NULL || ((strstr(srs, "4326") != NULL ||
+	    strstr(srs, "4979") != NULL) && strstr(srs, "CRS84") == NULL);
+	if (!wgs84)
+		x->host->warn(x->sink, feedutil_xml_line(point),
+		    "left out <%s>: its coordinates are in \"%.*s\", not "
+		    "WGS84 latitude and longitude",
+		    feedutil_xml_qname(point, qname, sizeof qname),
+		    FEEDUTIL_QUOTE, srs);
+	free(srs);
+	if (!wgs84)
+		return;
+	if ((raw = feedutil_xml_gather(x, pos, FEEDUTIL_GATHER_TEXT)) == NULL)
+		return;
+	if ((v = feedutil_text_clean(raw, strlen(raw), FEEDUTIL_MAX_FIELD)) ==
+	    NULL)
+		x->oom = 1;
+	else if (*v != '\0')
+		feedutil_point(x, pos, m, v, 3);
+	free(v);
+	free(raw);
+}
+
+/*
+ * Reads an author: RSS says "email (Name)", mail says "Name <email>",
+ * and many write just a name or just an address.
+ */
+static void
+feedutil_author(struct feedutil_xml *x, const struct feedutil_map *m,
+    const char *v)
+{
+	const char	*open, *close, *e;
+
+	if ((open = strchr(v, '(')) != NULL &&
+	    (close = strrchr(open, ')')) != NULL) {
+		feedutil_item_put(x, "organiser.name", open + 1,
+		    (size_t)(close - open - 1), m->prio);
+		for (e = open; e > v && e[-1] == ' '; e--)
+			;
+		if (memchr(v, '@', (size_t)(e - v)) != NULL)
+			feedutil_item_put(x, "organiser.email", v,
+			    (size_t)(e - v), 1);
+	} else if ((open = strchr(v, '<')) != NULL &&
+	    (close = strchr(open, '>')) != NULL) {
+		for (e = open; e > v && e[-1] == ' '; e--)
+			;
+		feedutil_item_put(x, "organiser.name", v, (size_t)(e - v),
+		    m->prio);
+		if (memchr(open, '@', (size_t)(close - open)) != NULL)
+			feedutil_item_put(x, "organiser.email", open + 1,
+			    (size_t)(close - open - 1), 1);
+	} else if (strchr(v, '@') != NULL && strchr(v, ' ') == NULL)
+		feedutil_item_put(x, "organiser.email", v, strlen(v), 1);
+	else
+		feedutil_item_put(x, "organiser.name", v, strlen(v), m->prio);
+}
+
+/*
+ * Splits a comma-separated list into a value each.  A list of dates is
+ * first tried whole, because an RFC 822 date has a comma of its own.
+ */
+static void
+feedutil_split(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *m, const char *raw)
+{
+	const char	*s, *comma;
+	char		 out[FEEDUTIL_DATE_MAX], *part;
+
+	if (m->kind == FEEDUTIL_DATES &&
+	    feedutil_date_parse(raw, strlen(raw), out, sizeof out) == 0) {
+		feedutil_item_put(x, m->field, out, strlen(out), m->prio);
+		return;
+	}
+	for (s = raw; !x->oom; s = comma + 1) {
+		if ((comma = strchr(s, ',')) == NULL)
+			comma = s + strlen(s);
+		if (m->kind == FEEDUTIL_DATES)
+			feedutil_item_date(x, n, m, s, (size_t)(comma - s));
+		else if ((part = feedutil_text_clean(s, (size_t)(comma - s),
+		    FEEDUTIL_MAX_FIELD)) == NULL)
+			x->oom = 1;
+		else
+			feedutil_item_put_owned(x, m->field, part, m->prio);
+		if (*comma == '\0')
+			break;
+	}
+}
+
+/* Converts one date for the record, or warns and leaves it out. */
+static void
+feedutil_item_date(struct feedutil_xml *x, xmlNodePtr n,
+    const struct feedutil_map *m, const char *s, size_t len)
+{
+	char	 out[FEEDUTIL_DATE_MAX], qname[64], *t;
+
+	if ((t = feedutil_text_clean(s, len, FEEDUTIL_MAX_FIELD)) == NULL) {
+		x->oom = 1;
+		return;
+	}
+	if (*t == '\0') {
+		free(t);
+		return;
+	}
+	if (feedutil_date_parse(t, strlen(t), out, sizeof out) == -1)
+		x->host->warn(x->sink, feedutil_xml_line(n),
+		    "left out the date \"%.*s\" in <%s>: not a date this "
+		    "module can read", FEEDUTIL_QUOTE, t,
+		    feedutil_xml_qname(n, qname, sizeof qname));
+	else
+		feedutil_item_put(x, m->field, out, strlen(out), m->prio);
+	free(t);
+}
+
+/* 1 when `s` is a decimal number within [-limit, limit]. */
+static int
+feedutil_coord(const char *s, size_t len, double limit)
+{
+	double	v;
+
+	return feedutil_decimal_parse(s, len, &v) == 0 && v >= -limit &&
+	    v <= limit;
+}
+
+void
+feedutil_item_put(struct feedutil_xml *x, const char *field, const char *s,
+    size_t len, int prio)
+{
+	char	*v;
+
+	if ((v = malloc(len + 1)) == NULL) {
+		x->oom = 1;
+		return;
+	}
+	memcpy(v, s, len);
+	v[len] = '\0';
+	feedutil_item_put_owned(x, field, v, prio);
+}
+
+void
+feedutil_item_put_owned(struct feedutil_xml *x, const char *field, char *v,
+    int prio)
+{
+	struct feedutil_value	*val;
+	size_t			 i, count = 0;
+	int			 list;
+
+	if (v == NULL || *v == '\0') {
+		free(v);
+		return;
+	}
+	list = feedutil_is_list(field);
+	for (i = 0; i < x->nvalues; i++) {
+		val = &x->values[i];
+		if (strcmp(val->field, field) != 0)
+			continue;
+		if (list) {
+			if (strcmp(val->value, v) == 0 ||
+			    ++count >= FEEDUTIL_MAX_LIST) {
+				free(v);
+				return;
+			}
+			continue;
+		}
+		if (prio > val->prio) {
+			free(val->value);
+			val->value = v;
+			val->len = strlen(v);
+			val->prio = prio;
+		} else
+			free(v);
+		return;
+	}
+	if (x->nvalues == FEEDUTIL_MAX_VALUES) {
+		if (!x->values_warned++)
+			x->host->warn(x->sink, 0, "a record has more than %d "
+			    "values; the rest were left out",
+			    FEEDUTIL_MAX_VALUES);
+		free(v);
+		return;
+	}
+	val = &x->values[x->nvalues++];
+	val->field = field;
+	val->value = v;
+	val->len = strlen(v);
+	val->prio = prio;
+}
+
+const char *
+feedutil_item_get(const struct feedutil_xml *x, const char *field)
+{
+	size_t	i;
+
+	for (i = 0; i < x->nvalues; i++)
+		if (strcmp(x->values[i].field, field) == 0)
+			return x->values[i].value;
+	return NULL;
+}
+
+int
+feedutil_item_room(const struct feedutil_xml *x)
+{
+	return x->in->max_items == 0 || x->nrecords < x->in->max_items;
+}
+
+int
+feedutil_item_emit(struct feedutil_xml *x)
+{
+	const struct dayhub_host	*h = x->host;
+	size_t				 i;
+
+	if (h->begin(x->sink) == DAYHUB_STOP)
+		return DAYHUB_STOP;
+	for (i = 0; i < x->nvalues; i++) {
+		/* DAYHUB_REJECT: the host has warned; the rest still goes. */
+		if (h->set(x->sink, x->values[i].field, x->values[i].value,
+		    x->values[i].len) == DAYHUB_STOP)
+			return DAYHUB_STOP;
+	}
+	x->nrecords++;
+	if (h->end(x->sink) == DAYHUB_STOP)
+		return DAYHUB_STOP;
+	if (!feedutil_item_room(x))
+		return DAYHUB_STOP;
+	return DAYHUB_OK;
+}
+
+/* Warns about an unknown dh: element, once per name in a feed. */
+static void
+feedutil_warn_unknown(struct feedutil_xml *x, xmlNodePtr n)
+{
+	size_t	i;
+
+	for (i = 0; i < x->nwarned; i++)
+		if (strncmp(x->warned[i], (const char *)n->name,
+		    FEEDUTIL_WARNED_NAME - 1) == 0)
+			return;
+	if (x->nwarned == FEEDUTIL_MAX_WARNED)
+		return;
+	snprintf(x->warned[x->nwarned++], FEEDUTIL_WARNED_NAME, "%s",
+	    (const char *)n->name);
+	x->host->warn(x->sink, feedutil_xml_line(n),
+	    "left out <%s:%.*s>, which the dayhub namespace does not define",
+	    n->ns->prefix != NULL ? (const char *)n->ns->prefix : "dh",
+	    FEEDUTIL_QUOTE, (const char *)n->name);
 }

@@ -215,7 +215,8 @@ Test(daemon, hello_reports_version_and_limits)
 
 	cr_assert_str_eq(r, "{\"ok\":true,\"server\":\"dayhubd\","
 	    "\"version\":\"" PACKAGE_VERSION "\",\"protocol\":1,"
-	    "\"commands\":[\"HELLO\",\"HUBS\",\"SEARCH\",\"GET\",\"QUIT\"],"
+	    "\"commands\":[\"HELLO\",\"HUBS\",\"SEARCH\",\"GET\",\"SPOKES\","
+	    "\"REFRESH\",\"QUIT\"],"
 	    "\"limits\":{\"line\":8192,\"args\":32,\"query\":512,"
 	    "\"results\":100}}");
 	free(r);

@@ -2,8 +2,9 @@
  * test_record.c - the record sink behind the host services, driven through
  * record_host exactly as a format module drives it: every kind of v1
  * field with values it must keep, repair or refuse, the record's nested
- * shape, time resolution in and out of summer time, identities, limits,
- * and the feed-level calls.
+ * shape, time resolution in and out of summer time, identities chosen
+ * per feed (guids, links or hashes) and kept across reads, limits, and
+ * the feed-level calls.
  */
 #include "config.h"
 
@@ -549,7 +550,10 @@ Test(record, missing_title)
 	feed_result_free(&res);
 }
 
-/* Identities derived from the link, or title and start, stably. */
+/*
+ * A feed without guids, some of its items without links: every id is a
+ * hash of title, start and location, the same in every read.
+ */
 Test(record, derived_ids)
 {
 	struct record_sink	*sink;
@@ -576,20 +580,24 @@ Test(record, derived_ids)
 	record_sink_free(sink);
 
 	cr_assert_eq(json_array_size(res.records), 3);
-	cr_expect_str_eq(json_string_value(at(json_array_get(res.records, 0),
-	    "id")), "spk:https://example.org/e/1");
-	cr_expect_str_eq(json_string_value(at(json_array_get(res.records, 0),
-	    "source_id")), "https://example.org/e/1");
-	for (i = 1; i < 3; i++) {
+	cr_expect_str_eq(res.identity, "hash");
+	for (i = 0; i < 3; i++) {
 		sid = json_string_value(at(json_array_get(res.records, i),
 		    "source_id"));
 		cr_expect_eq(strlen(sid), 16, "%s", sid);
 		cr_expect_eq(strspn(sid, "0123456789abcdef"), 16, "%s", sid);
 	}
+	/* the same hash as ever, so stored ids survive an upgrade */
+	cr_expect_str_eq(json_string_value(at(json_array_get(res.records, 1),
+	    "id")), "spk:41c3ddf778cc2815");
 	cr_expect_str_neq(json_string_value(at(json_array_get(res.records, 1),
 	    "id")), json_string_value(at(json_array_get(res.records, 2),
 	    "id")));
-	cr_expect_eq(nwarned(&res, "have no id"), 1, "warned once a feed");
+	cr_expect_eq(nwarned(&res, "using title, start and location"), 1,
+	    "warned once a feed");
+	cr_expect(warned(&res, "3 of 3 items have no guid, and 2 of 3 items "
+	    "have no link; using title, start and location as identities for "
+	    "this feed, so an edited item will show as a new one"));
 
 	/* the same item in a later read gets the same id */
 	sink = record_sink_new("spk", NULL, 0);
@@ -606,34 +614,240 @@ Test(record, derived_ids)
 	feed_result_free(&res2);
 }
 
-/* A source_id used twice in a feed keeps both activities, apart. */
-Test(record, repeated_source_ids)
+struct ident_case {
+	const char	*name;
+	const char	*floor;		/* the stored mode, or NULL */
+	/*
+	 * Items as "guid|url|title|start|venue|summary|state": an empty
+	 * part, or one left off the end, is not set.
+	 */
+	const char	*items[4];
+	const char	*mode;		/* the mode used */
+	/*
+	 * The source ids kept, in order, space-separated: "#" is a hash
+	 * of 16 hex digits, "#2" such a hash with "#2" after it.
+	 */
+	const char	*want;
+	const char	*warning;	/* a kept warning has it;
+					   NULL: there are none */
+};
+
+#define L1	"https://e.org/1"
+#define L2	"https://e.org/2"
+#define L3	"https://e.org/3"
+#define T1	"2026-12-01T10:00"
+#define T2	"2026-12-08T10:00"
+
+static const struct ident_case ident_cases[] = {
+	{ "clean guids", NULL,
+	  { "a|" L1 "|Art|" T1, "b|" L2 "|Art|" T2, "c||Cook" },
+	  "guid", "a b c", NULL },
+	{ "a blank guid: links for all", NULL,
+	  { "a|" L1 "|Art|" T1, "|" L2 "|Art|" T2, "c|" L3 "|Cook" },
+	  "link", L1 " " L2 " " L3,
+	  "1 of 3 items have no guid; using links as identities for this "
+	  "feed" },
+	{ "a guid shared by different items: links for all", NULL,
+	  { "x|" L1 "|Art|" T1, "x|" L2 "|Art|" T2, "c|" L3 "|Cook" },
+	  "link", L1 " " L2 " " L3,
+	  "2 items share the guid \"x\"; using links as identities for this "
+	  "feed" },
+	{ "several guids shared", NULL,
+	  { "x|" L1 "|Art|" T1, "x|" L2 "|Art|" T2, "y|" L3 "|Cook|" T1,
+	    "y|https://e.org/4|Cook|" T2 },
+	  "link", L1 " " L2 " " L3 " https://e.org/4",
+	  "2 items share the guid \"x\" (and others are shared too); using "
+	  "links" },
+	{ "links shared too: hashes", NULL,
+	  { "x|" L1 "|Art|" T1, "x|" L1 "|Art|" T2, "c|" L3 "|Cook" },
+	  "hash", "# # #",
+	  "2 items share the guid \"x\", and 2 items share the link \""
+	  L1 "\"; using title, start and location as identities for this "
+	  "feed, so an edited item will show as a new one" },
+	{ "an exact copy is dropped, not a reason to fall back", NULL,
+	  { "a|" L1 "|Art|" T1, "a|" L1 "|Art|" T1, "b|" L2 "|Art|" T2 },
+	  "guid", "a b", "item 2: a copy of item 1: dropped" },
+	{ "a deletion after the item stands for it", NULL,
+	  { "a|" L1 "|Art|" T1, "a||||||deleted", "b|" L2 "|Art|" T2 },
+	  "guid", "a b", NULL },
+	{ "a link mode kept from before, guids clean today", "link",
+	  { "a|" L1 "|Art|" T1, "b|" L2 "|Art|" T2 },
+	  "link", L1 " " L2, NULL },
+	{ "a hash mode kept from before", "hash",
+	  { "a|" L1 "|Art|" T1, "b|" L2 "|Art|" T2 },
+	  "hash", "# #", NULL },
+	{ "a kept link mode, links shared today", "link",
+	  { "a|" L1 "|Art|" T1, "b|" L1 "|Art|" T2 },
+	  "hash", "# #",
+	  "2 items share the link \"" L1 "\"; using title, start and "
+	  "location" },
+	{ "alike in title, start and place, yet different", "hash",
+	  { "||Art|" T1 "|Hall|Paint", "||Art|" T1 "|Hall|Draw",
+	    "||Art|" T1 "|Hall|Sculpt" },
+	  "hash", "# #2 #3",
+	  "item 2: another item has the same title, start and location: it "
+	  "is kept as \"" },
+	{ "the place tells apart what title and start do not", "hash",
+	  { "||Art|" T1 "|Hall", "||Art|" T1 "|Library" },
+	  "hash", "# #", NULL },
+	{ "a deletion without a link, by links", "link",
+	  { "a|" L1 "|Art|" T1, "b||||||deleted" },
+	  "link", L1,
+	  "1 deleted item without a link, which this feed's identities are "
+	  "made from: ignored" },
+	{ "an empty feed keeps its mode", "link", { NULL }, "link", "", NULL },
+};
+
+/* Whether a source id has the shape `want` gives (see ident_case). */
+static int
+sid_matches(const char *sid, const char *want, size_t wlen)
 {
-	static const char *const ids[] = {
-		"a", "a", "b", "a", "a#2",
+	const char	*rest;
+
+	if (wlen == 0 || want[0] != '#')
+		return strlen(sid) == wlen && strncmp(sid, want, wlen) == 0;
+	if (strlen(sid) < 16 || strspn(sid, "0123456789abcdef") < 16)
+		return 0;
+	rest = sid + 16;
+	if (wlen == 1)
+		return *rest == '\0';
+	return strlen(rest) == wlen && strncmp(rest, want, wlen) == 0;
+}
+
+/* Begins, fills and ends one record from an item of an ident_case. */
+static int
+ident_item(void *sink, const char *item)
+{
+	static const char *const fields[] = {
+		"source_id", "url", "title", "start", "location.name",
+		"summary", "state",
 	};
-	static const char *const want[] = {
-		"spk:a", "spk:a#2", "spk:b", "spk:a#3", "spk:a#2#2",
-	};
+	const char	*p = item, *e;
+	size_t		 i;
+
+	h->begin(sink);
+	for (i = 0; i < nitems(fields) && p != NULL; i++) {
+		e = strchr(p, '|');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p)
+			h->set(sink, fields[i], p, (size_t)(e - p));
+		p = *e == '|' ? e + 1 : NULL;
+	}
+	return h->end(sink);
+}
+
+/* Each feed's items get identities of one kind, chosen for the feed. */
+Test(record, identity_table)
+{
+	size_t	i, k;
+
+	for (i = 0; i < nitems(ident_cases); i++) {
+		const struct ident_case	*c = &ident_cases[i];
+		struct record_sink	*sink;
+		struct feed_result	 res;
+		const char		*w, *e, *sid, *id;
+		json_t			*rec;
+		char			 wantid[600];
+
+		memset(&res, 0, sizeof res);
+		sink = record_sink_new("spk", NULL, 0);
+		cr_assert_eq(record_sink_identity(sink, c->floor), 0);
+		for (k = 0; k < nitems(c->items) && c->items[k] != NULL; k++)
+			cr_expect_eq(ident_item(sink, c->items[k]), DAYHUB_OK,
+			    "%s: item %zu", c->name, k + 1);
+		record_sink_finish(sink, &res);
+		record_sink_free(sink);
+
+		cr_expect_str_eq(res.identity, c->mode, "%s: mode %s",
+		    c->name, res.identity);
+		w = c->want;
+		json_array_foreach(res.records, k, rec) {
+			sid = json_string_value(at(rec, "source_id"));
+			id = json_string_value(at(rec, "id"));
+			cr_assert_not_null(sid, "%s: record %zu", c->name, k);
+			while (*w == ' ')
+				w++;
+			e = strchr(w, ' ');
+			if (e == NULL)
+				e = w + strlen(w);
+			cr_expect(sid_matches(sid, w, (size_t)(e - w)),
+			    "%s: record %zu is \"%s\", want \"%.*s\"", c->name,
+			    k, sid, (int)(e - w), w);
+			snprintf(wantid, sizeof wantid, "spk:%s", sid);
+			cr_expect_str_eq(id, wantid, "%s", c->name);
+			w = e;
+		}
+		while (*w == ' ')
+			w++;
+		cr_expect_eq(*w, '\0', "%s: fewer records than \"%s\"",
+		    c->name, c->want);
+		if (c->warning != NULL)
+			cr_expect(warned(&res, c->warning), "%s: no warning "
+			    "\"%s\"", c->name, c->warning);
+		else
+			cr_expect_eq(res.nwarnings, 0, "%s: %zu warnings",
+			    c->name, res.nwarnings);
+		/* fell back or not, the feed is warned about once */
+		cr_expect_leq(nwarned(&res, "as identities for this feed"), 1,
+		    "%s", c->name);
+		feed_result_free(&res);
+	}
+}
+
+/* The deleted item that stands for an earlier live one says so. */
+Test(record, identity_deletion_stands)
+{
 	struct record_sink	*sink;
 	struct feed_result	 res;
-	size_t			 i;
 
 	memset(&res, 0, sizeof res);
 	sink = record_sink_new("spk", NULL, 0);
-	for (i = 0; i < nitems(ids); i++) {
-		h->begin(sink);
-		set(sink, "source_id", ids[i]);
-		set(sink, "title", "Activity");
-		cr_expect_eq(h->end(sink), DAYHUB_OK);
-	}
+	ident_item(sink, "a|" L1 "|Art|" T1);
+	ident_item(sink, "a||||||deleted");
 	record_sink_finish(sink, &res);
 	record_sink_free(sink);
-	cr_assert_eq(json_array_size(res.records), nitems(want));
-	for (i = 0; i < nitems(want); i++)
-		cr_expect_str_eq(json_string_value(at(json_array_get(
-		    res.records, i), "id")), want[i], "record %zu", i);
-	cr_expect_eq(nwarned(&res, "was used before"), 3);
+	cr_assert_eq(json_array_size(res.records), 1);
+	cr_expect_str_eq(json_string_value(at(json_array_get(res.records, 0),
+	    "state")), "deleted");
+	cr_expect_str_eq(json_string_value(at(json_array_get(res.records, 0),
+	    "id")), "spk:a");
+	feed_result_free(&res);
+}
+
+/* A stored mode the sink does not know is refused, and changes nothing. */
+Test(record, identity_unknown_mode)
+{
+	struct record_sink	*sink;
+	struct feed_result	 res;
+	struct parse_request	 pr;
+
+	sink = record_sink_new("spk", NULL, 0);
+	cr_expect_eq(record_sink_identity(sink, "link"), 0);
+	cr_expect_eq(record_sink_identity(sink, "LINK"), -1);
+	cr_expect_eq(record_sink_identity(sink, "uuid"), -1);
+	memset(&res, 0, sizeof res);
+	record_sink_finish(sink, &res);
+	cr_expect_str_eq(res.identity, "link");
+	feed_result_free(&res);
+	cr_expect_eq(record_sink_identity(sink, ""), 0);
+	cr_expect_eq(record_sink_identity(sink, NULL), 0);
+	record_sink_finish(sink, &res);
+	cr_expect_str_eq(res.identity, "guid");
+	feed_result_free(&res);
+	record_sink_free(sink);
+
+	/* record_parse says so, and a failed parse reports no mode */
+	memset(&pr, 0, sizeof pr);
+	pr.data = (const unsigned char *)"x";
+	pr.len = 1;
+	pr.spoke = "spk";
+	pr.format = "nosuch";
+	pr.identity = "bogus";
+	cr_expect_eq(record_parse(&pr, &res), -1);
+	cr_expect(warned(&res, "the identity mode \"bogus\" kept for this "
+	    "feed is unknown"));
+	cr_expect_null(res.identity);
 	feed_result_free(&res);
 }
 
@@ -825,7 +1039,7 @@ Test(record, calls_out_of_order)
 	feed_result_free(&res);
 }
 
-/* feed() keeps the four feed facts, checked. */
+/* feed() keeps the feed facts it knows, checked. */
 Test(record, feed_facts)
 {
 	struct record_sink	*sink;
@@ -838,6 +1052,8 @@ Test(record, feed_facts)
 	h->feed(sink, "link", "https://example.org/", 20);
 	h->feed(sink, "ttl", "60", 2);
 	h->feed(sink, "generator", "WordPress", 9);
+	h->feed(sink, "next", "https://example.org/rpde?afterId=9", 34);
+	h->feed(sink, "rpde", "last", 4);
 	h->feed(sink, "ttl", "soon", 4);
 	h->feed(sink, "colour", "red", 3);
 	h->feed(sink, "title", "\xff", 1);
@@ -846,7 +1062,9 @@ Test(record, feed_facts)
 	s = json_dumps(res.feed, JSON_COMPACT);
 	cr_expect_str_eq(s, "{\"title\":\"Arts Hub\","
 	    "\"link\":\"https://example.org/\",\"ttl\":60,"
-	    "\"generator\":\"WordPress\"}");
+	    "\"generator\":\"WordPress\","
+	    "\"next\":\"https://example.org/rpde?afterId=9\","
+	    "\"rpde\":\"last\"}");
 	cr_expect_eq(res.nwarnings, 3);
 	free(s);
 	feed_result_free(&res);

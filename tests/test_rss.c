@@ -5,7 +5,8 @@
  * The module is opened with dlopen() from $DAYHUB_RSS_MODULE, or else
  * from $DAYHUB_BUILDDIR/plugins/.libs/rss.so (as `make check` builds it),
  * and driven through its descriptor with a test host (testsink.c) that
- * keeps what it emits.  Fixtures are read from
+ * keeps what it emits.  RSS 2.0 and its elders are read, and RSS 1.0
+ * (RDF Site Summary).  Fixtures are read from
  * $DAYHUB_SRCDIR/feeds/fixtures/rss/; where NAME.jsonl sits beside
  * NAME.xml it holds the records expected, one JSON object a line.
  */
@@ -14,7 +15,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -41,7 +41,12 @@
 	" xmlns:ev=\"http://purl.org/rss/1.0/modules/event/\"" \
 	" xmlns:georss=\"http://www.georss.org/georss\"" \
 	" xmlns:geo=\"http://www.w3.org/2003/01/geo/wgs84_pos#\"" \
+	" xmlns:gml=\"http://www.opengis.net/gml\"" \
 	" xmlns:dh=\"urn:dayhub:activity:1.0\""
+
+#define RDF_NS		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define RSS10_NS	"http://purl.org/rss/1.0/"
+#define RSS090_NS	"http://my.netscape.com/rdf/simple/0.9/"
 
 static const struct dayhub_plugin *module(void);
 static int	 parse_with(struct testsink *, const void *, size_t,
@@ -49,7 +54,6 @@ static int	 parse_with(struct testsink *, const void *, size_t,
 static int	 parse_str(struct testsink *, const char *);
 static char	*item_feed(const char *);
 static char	*fixture_path(const char *);
-static char	*slurp(const char *, size_t *);
 static char	*show(json_t *);
 static char	*substitute(const char *, const char *, const char *);
 static int	 sink_mentions(const struct testsink *, const char *);
@@ -85,29 +89,12 @@ static const struct dayhub_plugin *
 module(void)
 {
 	static const struct dayhub_plugin	*desc;
-	const char				*env, *build;
-	char					 path[PATH_MAX];
-	void					*handle;
+	char					 err[PATH_MAX + 256] = "";
 
-	if (desc != NULL)
-		return desc;
-	if ((env = getenv("DAYHUB_RSS_MODULE")) != NULL)
-		snprintf(path, sizeof path, "%s", env);
-	else {
-		build = getenv("DAYHUB_BUILDDIR");
-		snprintf(path, sizeof path, "%s/plugins/.libs/rss.so",
-		    build != NULL ? build : ".");
-	}
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	cr_assert_not_null(handle, "cannot load the RSS module %s: %s (build "
-	    "it first, or point DAYHUB_RSS_MODULE at it)", path, dlerror());
-	desc = dlsym(handle, DAYHUB_PLUGIN_SYMBOL);
-	cr_assert_not_null(desc, "%s exports no %s", path,
-	    DAYHUB_PLUGIN_SYMBOL);
-	cr_assert_eq(desc->magic, DAYHUB_PLUGIN_MAGIC);
-	cr_assert_eq(desc->abi_major, DAYHUB_PLUGIN_ABI_MAJOR);
-	cr_assert_not_null(desc->sniff);
-	cr_assert_not_null(desc->parse);
+	if (desc == NULL)
+		desc = testsink_module("rss", "DAYHUB_RSS_MODULE", err,
+		    sizeof err);
+	cr_assert_not_null(desc, "%s", err);
 	return desc;
 }
 
@@ -165,25 +152,6 @@ fixture_path(const char *name)
 	    src != NULL ? src : ".", name) == -1)
 		cr_assert_fail("out of memory");
 	return path;
-}
-
-/* A whole file, NUL-terminated, or NULL when it cannot be read. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*buf = NULL;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		*len = fread(buf, 1, (size_t)n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
 }
 
 /* JSON text of a value for messages ("(absent)" for NULL); caller frees. */
@@ -362,6 +330,10 @@ static const struct map_case map_cases[] = {
 	    "not a latitude and longitude in range" },
 	{ "<geo:lat>50.86</geo:lat><geo:long>-2.16</geo:long>",
 	    "location.lon", "\"-2.16\"", NULL },
+	{ "<georss:where><gml:Point><gml:pos>50.86 -2.16</gml:pos>"
+	    "</gml:Point></georss:where>", "location.lon", "\"-2.16\"", NULL },
+	{ "<georss:where><gml:Polygon/></georss:where>", "location.lat", NULL,
+	    "only a gml:Point with a gml:pos is read" },
 	/* dh: */
 	{ "<dh:activity>art</dh:activity><dh:activity>crafts, social"
 	    "</dh:activity>", "activity", "[\"art\", \"crafts\", \"social\"]",
@@ -544,6 +516,114 @@ Test(rss, unknown_dh_element_warned_once_per_feed)
 	cr_expect_eq(n, 1, "dh:colour warned %zu times", n);
 	cr_expect(testsink_warned(&ts, "left out <dh:mood>"));
 	cr_expect_eq(json_array_size(ts.records), 2);
+	testsink_free(&ts);
+}
+
+/* --- RSS 1.0 --- */
+
+struct rdf_case {
+	const char	*about;		/* rdf:about of the item, or NULL */
+	const char	*children;	/* the item's children */
+	const char	*field;
+	const char	*expect;	/* JSON text; NULL: the field is absent */
+};
+
+static const struct rdf_case rdf_cases[] = {
+	{ "https://club.example.org/e/1", "", "source_id",
+	    "\"https://club.example.org/e/1\"" },
+	{ "https://club.example.org/e/1", "", "url",
+	    "\"https://club.example.org/e/1\"" },
+	{ "https://club.example.org/e/1", "<link>https://club.example.org/"
+	    "page</link>", "url", "\"https://club.example.org/page\"" },
+	{ "https://club.example.org/e/1", "<link>https://club.example.org/"
+	    "page</link>", "source_id", "\"https://club.example.org/e/1\"" },
+	{ "urn:club:1", "", "source_id", "\"urn:club:1\"" },
+	{ "urn:club:1", "", "url", NULL },
+	{ "e/2", "", "url", "\"https://club.example.org/whatson/e/2\"" },
+	{ NULL, "<link>https://club.example.org/e/3</link>", "source_id",
+	    "\"https://club.example.org/e/3\"" },
+	{ NULL, "<description>&lt;p&gt;Hi&lt;/p&gt;</description>",
+	    "summary", "\"Hi\"" },
+	{ NULL, "<dc:date>2026-11-10T09:00:00Z</dc:date>", "updated",
+	    "\"2026-11-10T09:00:00+00:00\"" },
+	{ NULL, "<dc:date>2026-11-10T09:00:00Z</dc:date>", "start", NULL },
+	{ NULL, "<dc:subject>Art</dc:subject><dc:subject>Social</dc:subject>",
+	    "categories", "[\"Art\", \"Social\"]" },
+	{ NULL, "<dc:creator>Jo</dc:creator>", "organiser.name", "\"Jo\"" },
+	{ NULL, "<content:encoded><![CDATA[<p>A</p><p>B</p>]]>"
+	    "</content:encoded>", "description", "\"A\\n\\nB\"" },
+	{ NULL, "<ev:startdate>2026-12-01T10:00</ev:startdate>", "start",
+	    "\"2026-12-01T10:00:00\"" },
+	{ NULL, "<georss:point>50.7 -2.4</georss:point>", "location.lat",
+	    "\"50.7\"" },
+	{ NULL, "<dh:group>autism</dh:group>", "groups", "[\"autism\"]" },
+};
+
+Test(rss, rdf_items_are_named_by_rdf_about)
+{
+	const struct rdf_case	*c;
+	struct testsink		 ts;
+	json_t			*want, *got;
+	char			*xml, *sg, *sw, about[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof rdf_cases / sizeof rdf_cases[0]; i++) {
+		c = &rdf_cases[i];
+		snprintf(about, sizeof about, c->about != NULL ?
+		    " rdf:about=\"%s\"" : "%s", c->about != NULL ? c->about :
+		    "");
+		if (asprintf(&xml, "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\""
+		    RSS10_NS "\"" NAMESPACES "><channel rdf:about=\"https://"
+		    "club.example.org/rss\"><title>c</title><link>https://club."
+		    "example.org/whatson/</link></channel><item%s><title>t"
+		    "</title>%s</item></rdf:RDF>", about, c->children) == -1)
+			cr_assert_fail("out of memory");
+		testsink_init(&ts, 0);
+		cr_expect_eq(parse_str(&ts, xml), DAYHUB_OK, "%s %s: %s",
+		    about, c->children, ts.error != NULL ? ts.error : "");
+		got = testsink_get(&ts, 0, c->field);
+		want = c->expect != NULL ?
+		    json_loads(c->expect, JSON_DECODE_ANY, NULL) : NULL;
+		cr_assert(c->expect == NULL || want != NULL, "bad row %s",
+		    c->expect);
+		sg = show(got);
+		sw = show(want);
+		cr_expect(want == NULL ? got == NULL : json_equal(want, got),
+		    "%s %s: %s is %s, want %s", about, c->children, c->field,
+		    sg, sw);
+		cr_expect_eq(json_array_size(ts.warnings), 0,
+		    "%s %s: unexpected warnings", about, c->children);
+		expect_protocol(&ts, c->children);
+		free(sg);
+		free(sw);
+		json_decref(want);
+		testsink_free(&ts);
+		free(xml);
+	}
+}
+
+Test(rss, rdf_channel_facts_go_to_feed)
+{
+	struct testsink	 ts;
+	const char	*xml = "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\""
+	    RSS10_NS "\"><channel rdf:about=\"https://a.example.org/rss\">"
+	    "<title>Arts &amp; crafts</title><link>https://a.example.org/</link>"
+	    "<items><rdf:Seq><rdf:li rdf:resource=\"https://a.example.org/1\"/>"
+	    "</rdf:Seq></items></channel><image rdf:about=\"https://a.example."
+	    "org/i.png\"><title>Logo</title></image><item><title>x</title>"
+	    "<link>e/1</link></item><textinput><title>Search</title>"
+	    "</textinput></rdf:RDF>";
+
+	testsink_init(&ts, 0);
+	cr_assert_eq(parse_str(&ts, xml), DAYHUB_OK);
+	cr_expect_str_eq(json_string_value(json_object_get(ts.feed, "title")),
+	    "Arts & crafts");
+	cr_expect_str_eq(json_string_value(json_object_get(ts.feed, "link")),
+	    "https://a.example.org/");
+	cr_expect_eq(json_array_size(ts.records), 1);
+	cr_expect_str_eq(testsink_string(&ts, 0, "url"),
+	    "https://a.example.org/e/1");
+	expect_protocol(&ts, "rdf channel");
 	testsink_free(&ts);
 }
 
@@ -792,9 +872,50 @@ static const struct bad_case bad_cases[] = {
 	{ "atom", "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>x"
 	    "</title></feed>", 0, DAYHUB_ERROR,
 	    "not an RSS feed: the root element is <feed>", NULL, 0, NULL },
-	{ "rdf", "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-"
-	    "syntax-ns#\"><channel/></rdf:RDF>", 0, DAYHUB_ERROR,
-	    "not an RSS feed: the root element is <rdf:RDF>", NULL, 0, NULL },
+	{ "rdf without RSS 1.0", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\"><channel/>"
+	    "</rdf:RDF>", 0, DAYHUB_ERROR, "not an RSS feed: the root element "
+	    "is <rdf:RDF> without the RSS 1.0 namespace", NULL, 0, NULL },
+	{ "rdf of another vocabulary", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" "
+	    "xmlns:foaf=\"http://xmlns.com/foaf/0.1/\"><foaf:Person/>"
+	    "</rdf:RDF>", 0, DAYHUB_ERROR, "without the RSS 1.0 namespace",
+	    NULL, 0, NULL },
+	{ "an RDF root in another namespace", "<x:RDF xmlns:x=\"urn:other\" "
+	    "xmlns=\"" RSS10_NS "\"><channel/></x:RDF>", 0, DAYHUB_ERROR,
+	    "not an RSS feed: the root element is <x:RDF>", NULL, 0, NULL },
+	{ "RSS 1.0", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\"" RSS10_NS
+	    "\"><channel rdf:about=\"https://a.example.org/\"><title>c</title>"
+	    "</channel><item rdf:about=\"https://a.example.org/1\"><title>x"
+	    "</title></item></rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1, "x" },
+	{ "RSS 1.0 with a prefix", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" "
+	    "xmlns:rss=\"" RSS10_NS "\"><rss:channel><rss:title>c</rss:title>"
+	    "</rss:channel><rss:item><rss:title>x</rss:title></rss:item>"
+	    "</rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1, "x" },
+	{ "RSS 1.0 declared on the channel only", "<rdf:RDF xmlns:rdf=\""
+	    RDF_NS "\"><channel xmlns=\"" RSS10_NS "\"><title>c</title>"
+	    "</channel><item xmlns=\"" RSS10_NS "\"><title>x</title></item>"
+	    "</rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1, "x" },
+	{ "RSS 0.90", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\"" RSS090_NS
+	    "\"><channel><title>c</title></channel><item><title>x</title>"
+	    "</item></rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1, "x" },
+	{ "RSS 1.0 items inside the channel", "<rdf:RDF xmlns:rdf=\"" RDF_NS
+	    "\" xmlns=\"" RSS10_NS "\"><channel><item><title>x</title></item>"
+	    "</channel></rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1, "x" },
+	{ "RSS 1.0 without a channel", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" "
+	    "xmlns=\"" RSS10_NS "\"><item><title>x</title></item></rdf:RDF>", 0,
+	    DAYHUB_ERROR, "not an RSS feed: <rdf:RDF> has no <channel>", NULL,
+	    0, NULL },
+	{ "RSS 1.0 truncated", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\""
+	    RSS10_NS "\"><channel><title>c</title></channel><item><title>x"
+	    "</title></item>", 0, DAYHUB_ERROR, "breaks off before </rdf:RDF>",
+	    NULL, 0, NULL },
+	{ "RSS 1.0 item named but empty", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" "
+	    "xmlns=\"" RSS10_NS "\"><channel/><item rdf:about=\"https://a."
+	    "example.org/1\"/></rdf:RDF>", 0, DAYHUB_OK, NULL,
+	    "neither title nor description", 0, NULL },
+	{ "RSS 1.0 has no version to check", "<rdf:RDF version=\"9\" "
+	    "xmlns:rdf=\"" RDF_NS "\" xmlns=\"" RSS10_NS "\"><channel/><item>"
+	    "<title>x</title></item></rdf:RDF>", 0, DAYHUB_OK, NULL, NULL, 1,
+	    "x" },
 	{ "no channel", "<rss version=\"2.0\"></rss>", 0, DAYHUB_ERROR,
 	    "has no <channel>", NULL, 0, NULL },
 	{ "truncated", "<rss version=\"2.0\"><channel><item><title>One"
@@ -1015,7 +1136,8 @@ Test(rss, billion_laughs_ends_quickly)
 	int		 rc;
 
 	path = fixture_path("billion-laughs.xml");
-	cr_assert_not_null(data = slurp(path, &len), "cannot read %s", path);
+	cr_assert_not_null(data = testsink_slurp(path, &len), "cannot read %s",
+	    path);
 	rss0 = max_rss_kb();
 	t0 = now_seconds();
 	testsink_init(&ts, 0);
@@ -1076,6 +1198,63 @@ Test(rss, quadratic_entity_blowup_is_bounded)
 	expect_protocol(&ts, "quadratic");
 	testsink_free(&ts);
 	feedutil_buf_free(&b);
+}
+
+/*
+ * The same blow-up in attributes the module reads (isPermaLink, xml:base,
+ * version): libxml2's own attribute getters would build 40 MB a value
+ * and take seconds each; the document's budget stops it at 1 MB in all.
+ */
+Test(rss, quadratic_entity_blowup_in_attributes_is_bounded)
+{
+	static const char *const wraps[][2] = {
+		{ "<item><title>i</title><guid isPermaLink=\"", "\">g</guid>"
+		    "</item>" },
+		{ "<item xml:base=\"https://a.example.org/", "/\"><title>i"
+		    "</title><link>x</link></item>" },
+		{ "<item><title>i</title><link xml:base=\"https://a.example."
+		    "org/", "/\">x</link></item>" },
+	};
+	struct feedutil_buf	 b;
+	struct testsink		 ts;
+	double			 t0;
+	long			 rss0;
+	size_t			 w, i, k;
+
+	for (w = 0; w < sizeof wraps / sizeof wraps[0]; w++) {
+		feedutil_buf_init(&b);
+		feedutil_buf_adds(&b, "<?xml version=\"1.0\"?><!DOCTYPE rss "
+		    "[<!ENTITY big \"");
+		for (i = 0; i < 20000; i++)
+			feedutil_buf_addc(&b, 'x');
+		feedutil_buf_adds(&b, "\">]><rss version=\"&big;&big;&big;\">"
+		    "<channel>");
+		for (i = 0; i < 50; i++) {
+			feedutil_buf_adds(&b, wraps[w][0]);
+			for (k = 0; k < 2000; k++)
+				feedutil_buf_adds(&b, "&big;");
+			feedutil_buf_adds(&b, wraps[w][1]);
+		}
+		feedutil_buf_adds(&b, "</channel></rss>");
+		cr_assert(!b.failed);
+
+		rss0 = max_rss_kb();
+		t0 = now_seconds();
+		testsink_init(&ts, 0);
+		cr_expect_eq(parse_with(&ts, b.data, b.len, FEED_BASE, 0, 0),
+		    DAYHUB_OK, "%s: %s", wraps[w][0],
+		    ts.error != NULL ? ts.error : "");
+		cr_expect_lt(now_seconds() - t0, 3.0, "%s: took %.2f s",
+		    wraps[w][0], now_seconds() - t0);
+		cr_expect_lt(max_rss_kb() - rss0, 256 * 1024,
+		    "%s: grew by %ld KB", wraps[w][0], max_rss_kb() - rss0);
+		cr_expect_eq(json_array_size(ts.records), 50);
+		cr_expect(testsink_warned(&ts, "stopped expanding entities"),
+		    "%s: the budget never ran out", wraps[w][0]);
+		expect_protocol(&ts, wraps[w][0]);
+		testsink_free(&ts);
+		feedutil_buf_free(&b);
+	}
 }
 
 Test(rss, entities_nested_too_deep_stop_expanding)
@@ -1194,7 +1373,7 @@ static char *
 many_items(size_t n)
 {
 	struct feedutil_buf	b;
-	char			item[96];
+	char			item[128];
 	size_t			i;
 
 	feedutil_buf_init(&b);
@@ -1279,7 +1458,8 @@ Test(rss, parses_from_many_threads_alike)
 	size_t			 len, i;
 
 	path = fixture_path("events-full.xml");
-	cr_assert_not_null(data = slurp(path, &len), "cannot read %s", path);
+	cr_assert_not_null(data = testsink_slurp(path, &len), "cannot read %s",
+	    path);
 	testsink_init(&ts, 0);
 	parse_with(&ts, data, len, FIXTURE_BASE, 0, 0);
 	want = testsink_dump(&ts);
@@ -1331,6 +1511,21 @@ static const struct sniff_case sniff_cases[] = {
 	    0, "application/rss+xml", DAYHUB_SNIFF_MAYBE },
 	{ "rdf", "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
 	    "ns#\">", 0, NULL, DAYHUB_SNIFF_MAYBE },
+	{ "rss 1.0", "<?xml version=\"1.0\"?>\n<rdf:RDF\n  xmlns:rdf=\""
+	    RDF_NS "\"\n  xmlns=\"" RSS10_NS "\">\n<channel>", 0, NULL,
+	    DAYHUB_SNIFF_CERTAIN },
+	{ "rss 1.0 with a prefix", "<rdf:RDF xmlns:rdf='" RDF_NS "' "
+	    "xmlns:rss='" RSS10_NS "'>", 0, NULL, DAYHUB_SNIFF_CERTAIN },
+	{ "rss 0.90", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" xmlns=\"" RSS090_NS
+	    "\">", 0, NULL, DAYHUB_SNIFF_CERTAIN },
+	{ "rdf, RSS 1.0 declared further in", "<rdf:RDF xmlns:rdf=\"" RDF_NS
+	    "\"><channel xmlns=\"" RSS10_NS "\">", 0, NULL,
+	    DAYHUB_SNIFF_MAYBE },
+	{ "rdf, the start tag cut short", "<rdf:RDF xmlns:rdf=\"" RDF_NS "\" "
+	    "xmlns=\"" RSS10_NS, 0, NULL, DAYHUB_SNIFF_MAYBE },
+	{ "rdf, a namespace like RSS 1.0's", "<rdf:RDF xmlns:rdf=\"" RDF_NS
+	    "\" xmlns=\"http://purl.org/rss/1.0/modules/content/\">", 0, NULL,
+	    DAYHUB_SNIFF_MAYBE },
 	{ "other xml", "<events><event/></events>", 0, NULL,
 	    DAYHUB_SNIFF_MAYBE },
 	{ "other xml said to be rss", "<events><event/></events>", 0,
@@ -1408,46 +1603,21 @@ static const struct fixture_case fixture_cases[] = {
 	{ "billion-laughs.xml", DAYHUB_ERROR, 0, "entity bomb", NULL, "lollol" },
 	{ "xxe-passwd.xml", DAYHUB_OK, 1, NULL, "external entity &passwd;",
 	    "root:" },
+	{ "rss-10-rdf.xml", DAYHUB_OK, 3, NULL, NULL, NULL },
 };
 
 /* Compares the records with NAME.jsonl beside the fixture, if there is one. */
 static void
 expect_golden(const struct testsink *ts, const char *file)
 {
-	json_error_t	 err;
-	json_t		*want, *got;
-	char		*name, *path, *text, *line, *next, *sg, *sw;
-	size_t		 len, n = 0;
+	char	*name, *path, *why;
 
 	if (asprintf(&name, "%.*s.jsonl", (int)(strrchr(file, '.') - file),
 	    file) == -1)
 		cr_assert_fail("out of memory");
 	path = fixture_path(name);
-	if ((text = slurp(path, &len)) == NULL)
-		goto done;
-	for (line = text; *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		if (*line == '\0')
-			continue;
-		want = json_loads(line, 0, &err);
-		cr_assert_not_null(want, "%s:%zu: %s", name, n + 1, err.text);
-		got = json_array_get(ts->records, n);
-		sg = show(got);
-		sw = show(want);
-		cr_expect(json_equal(want, got), "%s record %zu:\n got %s\nwant %s",
-		    file, n, sg, sw);
-		free(sg);
-		free(sw);
-		json_decref(want);
-		n++;
-	}
-	cr_expect_eq(json_array_size(ts->records), n, "%s: %zu records, "
-	    "%s has %zu", file, json_array_size(ts->records), name, n);
-	free(text);
-done:
+	cr_expect(testsink_golden(ts, path, &why) != 0, "%s: %s", file, why);
+	free(why);
 	free(path);
 	free(name);
 }
@@ -1463,8 +1633,8 @@ Test(rss, fixtures)
 	for (i = 0; i < sizeof fixture_cases / sizeof fixture_cases[0]; i++) {
 		c = &fixture_cases[i];
 		path = fixture_path(c->file);
-		cr_assert_not_null(data = slurp(path, &len), "cannot read %s "
-		    "(is DAYHUB_SRCDIR set?)", path);
+		cr_assert_not_null(data = testsink_slurp(path, &len),
+		    "cannot read %s (is DAYHUB_SRCDIR set?)", path);
 		testsink_init(&ts, 0);
 		rc = parse_with(&ts, data, len, FIXTURE_BASE, FEED_MAX_ITEMS,
 		    FEED_MAX_DEPTH);
@@ -2121,6 +2291,52 @@ Test(feedutil, xml_root)
 		cr_expect_eq(r, c->expect, "\"%s\": %d", c->in, r);
 		if (r == 1)
 			cr_expect_str_eq(name, c->name, "\"%s\"", c->in);
+	}
+}
+
+struct xmlns_case {
+	const char	*in;
+	const char	*prefix;	/* NULL: any */
+	const char	*uri;
+	int		 expect;
+};
+
+static const struct xmlns_case xmlns_cases[] = {
+	{ "<feed xmlns=\"urn:a\">", "", "urn:a", 1 },
+	{ "<feed xmlns='urn:a'>", "", "urn:a", 1 },
+	{ "<feed\n  xmlns = \"urn:a\" >", "", "urn:a", 1 },
+	{ "<feed xmlns=\"urn:a\"/>", NULL, "urn:a", 1 },
+	{ "<a:feed xmlns:a=\"urn:a\">", "a", "urn:a", 1 },
+	{ "<a:feed xmlns:a=\"urn:a\">", "", "urn:a", 0 },
+	{ "<a:feed xmlns:a=\"urn:a\">", "b", "urn:a", 0 },
+	{ "<a:feed xmlns:a=\"urn:a\">", NULL, "urn:a", 1 },
+	{ "<r xmlns:x=\"urn:x\" lang=\"en\" xmlns:rss=\"urn:a\">", NULL,
+	    "urn:a", 1 },
+	{ "<r xmlns:ab=\"urn:a\">", "a", "urn:a", 0 },
+	{ "<r xmlnsx=\"urn:a\">", NULL, "urn:a", 0 },
+	{ "<feed xmlns=\"urn:a/\">", "", "urn:a", 0 },
+	{ "<feed xmlns=\"urn:\">", "", "urn:a", 0 },
+	{ "<feed xmlns=\"urn:a", "", "urn:a", 0 },
+	{ "<feed><x xmlns=\"urn:a\"/></feed>", NULL, "urn:a", 0 },
+	{ "<feed a=b xmlns=\"urn:a\">", NULL, "urn:a", 0 },
+	{ "<?xml version=\"1.0\"?><!-- c --><feed xmlns=\"urn:a\">", "",
+	    "urn:a", 1 },
+	{ "text", NULL, "urn:a", 0 },
+	{ "", NULL, "urn:a", 0 },
+};
+
+Test(feedutil, xml_root_xmlns)
+{
+	const struct xmlns_case	*c;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < sizeof xmlns_cases / sizeof xmlns_cases[0]; i++) {
+		c = &xmlns_cases[i];
+		r = feedutil_xml_root_xmlns((const unsigned char *)c->in,
+		    strlen(c->in), c->prefix, c->uri);
+		cr_expect_eq(r, c->expect, "\"%s\" prefix %s: %d", c->in,
+		    c->prefix != NULL ? c->prefix : "(any)", r);
 	}
 }
 

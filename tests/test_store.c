@@ -2,8 +2,10 @@
  * test_store.c - the SQLite store against real database files in a
  * temporary directory: migrations, configuration sync, atomic feed
  * refreshes (checked row by row with a second, plain connection), feed
- * health, full-text search with hostile input, paging and lookups.
- * Records are built by the real record sink, as a refresh builds them.
+ * health through each transition, tombstones, identities that hold
+ * across refreshes, full-text search with hostile input, paging and
+ * lookups.  Records are built by the real record sink, as a refresh
+ * builds them.
  */
 #include "config.h"
 
@@ -22,6 +24,12 @@
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
 /* From the generated schema.c. */
+struct store_migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+extern const struct store_migration store_migrations[];
 extern const size_t store_nmigrations;
 
 static char	 tmpdir[256];
@@ -120,53 +128,138 @@ struct rec {
 	const char	*category;
 };
 
-/* A feed result as record.c would hand it to the store. */
+/* An item as identity tests need it: any part may be missing. */
+struct item {
+	const char	*guid;
+	const char	*title;
+	const char	*start;
+	const char	*venue;
+	const char	*url;
+	const char	*state;
+};
+
+static void
+set_opt(struct record_sink *sink, const char *field, const char *value)
+{
+	if (value != NULL)
+		record_host.set(sink, field, value, strlen(value));
+}
+
+/* A sink for `spoke`'s feed, its identities judged with `identity` (the
+   spoke's stored mode) as the floor. */
+static struct record_sink *
+feed_begin(const char *spoke, const char *identity)
+{
+	struct record_sink	*sink;
+
+	sink = record_sink_new(spoke, "Europe/London", 0);
+	cr_assert_eq(record_sink_identity(sink, identity), 0);
+	return sink;
+}
+
+/* The feed result as record.c would hand it to the store. */
+static void
+feed_end(struct record_sink *sink, struct feed_result *res)
+{
+	memset(res, 0, sizeof *res);
+	record_host.warn(sink, 7, "a warning the health keeps");
+	record_sink_finish(sink, res);
+	record_sink_free(sink);
+	res->bytes = 1234;
+}
+
+static void
+make_feed_as(const char *spoke, const struct rec *recs, size_t n,
+    const char *identity, struct feed_result *res)
+{
+	struct record_sink	*sink = feed_begin(spoke, identity);
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		record_host.begin(sink);
+		set_opt(sink, "source_id", recs[i].source_id);
+		set_opt(sink, "title", recs[i].title);
+		set_opt(sink, "start", recs[i].start);
+		set_opt(sink, "summary", recs[i].summary);
+		set_opt(sink, "location.name", recs[i].venue);
+		set_opt(sink, "categories", recs[i].category);
+		record_host.end(sink);
+	}
+	feed_end(sink, res);
+}
+
 static void
 make_feed(const char *spoke, const struct rec *recs, size_t n,
     struct feed_result *res)
 {
-	const struct dayhub_host	*h = &record_host;
-	struct record_sink		*sink;
-	size_t				 i;
+	make_feed_as(spoke, recs, n, NULL, res);
+}
 
-	memset(res, 0, sizeof *res);
-	sink = record_sink_new(spoke, "Europe/London", 0);
+static void
+make_items(const char *spoke, const struct item *items, size_t n,
+    const char *identity, struct feed_result *res)
+{
+	struct record_sink	*sink = feed_begin(spoke, identity);
+	size_t			 i;
+
 	for (i = 0; i < n; i++) {
-		h->begin(sink);
-		h->set(sink, "source_id", recs[i].source_id,
-		    strlen(recs[i].source_id));
-		h->set(sink, "title", recs[i].title, strlen(recs[i].title));
-		if (recs[i].start != NULL)
-			h->set(sink, "start", recs[i].start,
-			    strlen(recs[i].start));
-		if (recs[i].summary != NULL)
-			h->set(sink, "summary", recs[i].summary,
-			    strlen(recs[i].summary));
-		if (recs[i].venue != NULL)
-			h->set(sink, "location.name", recs[i].venue,
-			    strlen(recs[i].venue));
-		if (recs[i].category != NULL)
-			h->set(sink, "categories", recs[i].category,
-			    strlen(recs[i].category));
-		h->end(sink);
+		record_host.begin(sink);
+		set_opt(sink, "source_id", items[i].guid);
+		set_opt(sink, "title", items[i].title);
+		set_opt(sink, "start", items[i].start);
+		set_opt(sink, "location.name", items[i].venue);
+		set_opt(sink, "url", items[i].url);
+		set_opt(sink, "state", items[i].state);
+		record_host.end(sink);
 	}
-	h->warn(sink, 7, "a warning the health keeps");
-	record_sink_finish(sink, res);
-	record_sink_free(sink);
-	res->bytes = 1234;
+	feed_end(sink, res);
+}
+
+/* A plain good fetch at `when`. */
+static struct feed_attempt
+attempt(time_t when)
+{
+	return (struct feed_attempt){ .when = when, .status = 200,
+	    .seconds = 0.25, .next_due = when + 3600 };
+}
+
+/*
+ * Stores a feed as a refresh does, after reading it with the spoke's
+ * stored identity mode as the floor (so `recs` or `items` is read here).
+ */
+static int
+apply_either(struct store *s, const char *spoke, const struct rec *recs,
+    const struct item *items, size_t n, time_t when)
+{
+	struct feed_result	 res;
+	struct feed_attempt	 at = attempt(when);
+	struct spoke_state	 ss;
+	int			 rc;
+
+	rc = store_spoke_state(s, spoke, &ss);
+	cr_assert(rc == STORE_OK || rc == STORE_NOTFOUND);
+	if (items != NULL)
+		make_items(spoke, items, n, ss.identity, &res);
+	else
+		make_feed_as(spoke, recs, n, ss.identity, &res);
+	spoke_state_clear(&ss);
+	rc = store_apply_feed(s, spoke, &res, &at);
+	feed_result_free(&res);
+	return rc;
 }
 
 static int
 apply(struct store *s, const char *spoke, const struct rec *recs, size_t n,
     time_t when)
 {
-	struct feed_result	res;
-	int			rc;
+	return apply_either(s, spoke, recs, NULL, n, when);
+}
 
-	make_feed(spoke, recs, n, &res);
-	rc = store_apply_feed(s, spoke, &res, when);
-	feed_result_free(&res);
-	return rc;
+static int
+apply_items(struct store *s, const char *spoke, const struct item *items,
+    size_t n, time_t when)
+{
+	return apply_either(s, spoke, NULL, items, n, when);
 }
 
 /*
@@ -216,16 +309,49 @@ expect_rows(const char *sql, const char *want)
 	free(got);
 }
 
-/* The full-text index agrees with the activities it was built from. */
+/*
+ * The full-text index holds exactly the live activities, word for word:
+ * every term instance it has is the same as an index built afresh from
+ * the live rows would have, and the other way round.  (FTS5's own
+ * integrity-check does not look at an external content table.)
+ */
 static void
 fts_in_step(void)
 {
-	sqlite3	*db;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
 
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_expect_eq(sqlite3_exec(db, "INSERT INTO activities_fts"
 	    "(activities_fts) VALUES ('integrity-check')", NULL, NULL, NULL),
 	    SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_exec(db,
+	    "CREATE VIRTUAL TABLE temp.fresh USING fts5(title, summary, "
+	    "description, organiser, venue, categories, "
+	    "tokenize = 'porter unicode61 remove_diacritics 2');"
+	    "INSERT INTO temp.fresh(rowid, title, summary, description, "
+	    "organiser, venue, categories) SELECT seq, title, summary, "
+	    "description, organiser, venue, categories FROM activities "
+	    "WHERE deleted_at IS NULL;"
+	    "CREATE VIRTUAL TABLE temp.v_main USING "
+	    "fts5vocab(main, activities_fts, instance);"
+	    "CREATE VIRTUAL TABLE temp.v_fresh USING "
+	    "fts5vocab(temp, fresh, instance);", NULL, NULL, NULL), SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_prepare_v2(db,
+	    "SELECT (SELECT count(*) FROM (SELECT * FROM temp.v_main EXCEPT "
+	    "SELECT * FROM temp.v_fresh)), (SELECT count(*) FROM (SELECT * "
+	    "FROM temp.v_fresh EXCEPT SELECT * FROM temp.v_main)), "
+	    "(SELECT count(*) FROM temp.v_main)", -1, &st, NULL), SQLITE_OK,
+	    "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_expect_eq(sqlite3_column_int(st, 0), 0,
+	    "the index has %d term instances live rows do not",
+	    sqlite3_column_int(st, 0));
+	cr_expect_eq(sqlite3_column_int(st, 1), 0,
+	    "the index lacks %d term instances of live rows",
+	    sqlite3_column_int(st, 1));
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
 
@@ -270,13 +396,68 @@ Test(store, migrates_an_empty_database)
 	struct store	*s = open_store();
 
 	cr_expect_eq(store_schema_version(s), (int)store_nmigrations);
-	cr_expect_eq(store_nmigrations, 1);
+	cr_expect_eq(store_nmigrations, 2);
 	store_close(s);
 	expect_rows("SELECT name FROM sqlite_schema WHERE type = 'table' "
 	    "AND name IN ('hubs', 'spokes', 'hub_spokes', 'activities', "
 	    "'activities_fts') ORDER BY name",
 	    "activities\nactivities_fts\nhub_spokes\nhubs\nspokes\n");
-	expect_rows("PRAGMA user_version", "1\n");
+	expect_rows("SELECT count(*) FROM pragma_table_info('spokes') WHERE "
+	    "name IN ('http_status', 'last_seconds', 'current_url', "
+	    "'moved_from', 'moved_at', 'etag', 'last_modified', "
+	    "'gone_since', 'identity')", "9\n");
+	expect_rows("SELECT count(*) FROM pragma_table_info('activities') "
+	    "WHERE name = 'deleted_at'", "1\n");
+	expect_rows("PRAGMA user_version", "2\n");
+}
+
+/*
+ * A database made by the first release, with its data, is brought to the
+ * current schema: what it held is kept, the index still finds it, and
+ * the new columns read as never seen.
+ */
+Test(store, migrates_a_version_1_database)
+{
+	struct store	*s;
+	sqlite3		*db;
+	char		*ids;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, store_migrations[0].sql, NULL, NULL,
+	    NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_exec(db,
+	    "PRAGMA user_version = 1;"
+	    "INSERT INTO hubs (id, name) VALUES ('north', 'North Hub');"
+	    "INSERT INTO spokes (id, name, url, last_status, "
+	    "consecutive_failures) VALUES ('art', 'Art Club', "
+	    "'https://art.example/feed', 'failed', 3);"
+	    "INSERT INTO hub_spokes VALUES ('north', 'art');"
+	    "INSERT INTO activities (id, spoke, source_id, title, record, "
+	    "content_hash) VALUES ('art:a', 'art', 'a', 'Old painting', "
+	    "'{\"id\":\"art:a\",\"title\":\"Old painting\"}', 'x');",
+	    NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+
+	s = open_store();
+	cr_expect_eq(store_schema_version(s), 2);
+	expect_rows("SELECT id, last_status, consecutive_failures, "
+	    "current_url, etag, gone_since, identity FROM spokes",
+	    "art|failed|3|NULL|NULL|NULL|NULL\n");
+	expect_rows("SELECT id, deleted_at FROM activities", "art:a|NULL\n");
+	fts_in_step();
+	cr_expect_eq(search(s, "north", "painting", 20, NULL, &ids, NULL),
+	    STORE_OK);
+	cr_expect_str_eq(ids, "art:a");
+	free(ids);
+
+	/* and the next refresh replaces the old row in place */
+	cr_assert_eq(store_sync_config(s, &conf), STORE_OK);
+	cr_assert_eq(apply(s, "art", (struct rec[]){ { "a", "New painting",
+	    NULL, NULL, NULL, NULL } }, 1, 1000), STORE_OK);
+	expect_rows("SELECT seq, id, title, deleted_at FROM activities",
+	    "1|art:a|New painting|NULL\n");
+	fts_in_step();
+	store_close(s);
 }
 
 Test(store, reopen_is_a_no_op)
@@ -287,7 +468,7 @@ Test(store, reopen_is_a_no_op)
 	    NULL, NULL, NULL, NULL } }, 1, 1000), STORE_OK);
 	store_close(s);
 	s = open_store();
-	cr_expect_eq(store_schema_version(s), 1);
+	cr_expect_eq(store_schema_version(s), 2);
 	store_close(s);
 	expect_rows("SELECT id, title FROM activities", "art:a|Painting\n");
 }
@@ -305,7 +486,7 @@ Test(store, refuses_a_newer_database)
 	cr_expect_eq(store_open(&s, dbpath, err, sizeof err), STORE_ERROR);
 	cr_expect_null(s);
 	cr_expect_str_eq(err, "database schema version 999 is newer than "
-	    "this dayhubd knows (1): refusing to open it; use a newer "
+	    "this dayhubd knows (2): refusing to open it; use a newer "
 	    "dayhubd");
 	expect_rows("PRAGMA user_version", "999\n");
 }
@@ -414,7 +595,8 @@ Test(store, sync_config)
 /* --- refreshes --- */
 
 #define ACT_ROWS	"SELECT id, spoke, source_id, title, start_utc, " \
-			"start_text, summary FROM activities ORDER BY id"
+			"start_text, summary FROM activities " \
+			"WHERE deleted_at IS NULL ORDER BY id"
 
 Test(store, apply_feed_insert_update_delete)
 {
@@ -446,6 +628,8 @@ Test(store, apply_feed_insert_update_delete)
 	    "art:b|art|b|Pottery for beginners|1782896400|"
 	    "2026-07-01T10:00:00+01:00|NULL\n"
 	    "art:d|art|d|Printmaking|1796119200|2026-12-01T10:00:00Z|NULL\n");
+	expect_rows("SELECT id, deleted_at FROM activities "
+	    "WHERE deleted_at IS NOT NULL", "art:c|2000\n");
 	seq_a2 = rows("SELECT seq FROM activities WHERE id = 'art:a'");
 	cr_expect_str_eq(seq_a, seq_a2, "an unchanged record is not rewritten");
 	free(seq_a);
@@ -464,32 +648,42 @@ Test(store, apply_feed_insert_update_delete)
 	    { "g1", "Gardening", NULL, NULL, NULL, NULL },
 	}, 1, 2500), STORE_OK);
 
-	/* an empty feed empties the spoke */
+	/* an empty feed empties the spoke's listing */
 	cr_assert_eq(apply(s, "art", NULL, 0, 3000), STORE_OK);
-	expect_rows("SELECT id FROM activities ORDER BY id", "garden:g1\n");
+	expect_rows("SELECT id FROM activities WHERE deleted_at IS NULL "
+	    "ORDER BY id", "garden:g1\n");
+	expect_rows("SELECT id, deleted_at FROM activities "
+	    "WHERE deleted_at IS NOT NULL ORDER BY id",
+	    "art:a|3000\nart:b|3000\nart:c|2000\nart:d|3000\n");
 	expect_rows("SELECT count(*) FROM activities_fts WHERE activities_fts "
 	    "MATCH 'painting OR pottery OR printmaking'", "0\n");
+	fts_in_step();
 	store_close(s);
 }
 
-Test(store, apply_feed_deleted_records_vanish)
+/* A record the feed says was deleted becomes a tombstone. */
+Test(store, apply_feed_deleted_records_become_tombstones)
 {
 	struct store		*s = open_synced();
 	struct feed_result	 res;
+	struct feed_attempt	 at = attempt(2000);
 
 	cr_assert_eq(apply(s, "art", (struct rec[]){
 	    { "a", "Painting", NULL, NULL, NULL, NULL },
 	    { "b", "Pottery", NULL, NULL, NULL, NULL },
 	}, 2, 1000), STORE_OK);
-	make_feed("art", (struct rec[]){
+	make_items("art", (struct item[]){
 	    { "a", "Painting", NULL, NULL, NULL, NULL },
-	    { "b", "Pottery", NULL, NULL, NULL, NULL },
-	}, 2, &res);
-	json_object_set_new(json_array_get(res.records, 1), "state",
-	    json_string("deleted"));
-	cr_expect_eq(store_apply_feed(s, "art", &res, 2000), STORE_OK);
+	    { "b", NULL, NULL, NULL, NULL, "deleted" },
+	    { "z", NULL, NULL, NULL, NULL, "deleted" },
+	}, 3, NULL, &res);
+	cr_expect_eq(store_apply_feed(s, "art", &res, &at), STORE_OK);
 	feed_result_free(&res);
-	expect_rows("SELECT id FROM activities ORDER BY id", "art:a\n");
+	/* b keeps what it last said; z, never seen, leaves no trace */
+	expect_rows("SELECT id, title, deleted_at FROM activities ORDER BY id",
+	    "art:a|Painting|NULL\nart:b|Pottery|2000\n");
+	expect_rows("SELECT last_records FROM spokes WHERE id = 'art'", "1\n");
+	fts_in_step();
 	store_close(s);
 }
 
@@ -501,6 +695,7 @@ Test(store, failed_apply_leaves_the_previous_state)
 	};
 	struct store		*s = open_synced();
 	struct feed_result	 res;
+	struct feed_attempt	 at = attempt(2000);
 	char			*before, *health, *after;
 	json_t			*rec;
 	size_t			 i;
@@ -535,7 +730,7 @@ Test(store, failed_apply_leaves_the_previous_state)
 			json_array_set_new(res.records, 2, json_integer(3));
 			break;
 		}
-		cr_expect_eq(store_apply_feed(s, "art", &res, 2000),
+		cr_expect_eq(store_apply_feed(s, "art", &res, &at),
 		    STORE_ERROR, "%s", breakers[i]);
 		feed_result_free(&res);
 		after = rows("SELECT * FROM activities ORDER BY id");
@@ -551,7 +746,8 @@ Test(store, failed_apply_leaves_the_previous_state)
 	cr_expect_eq(apply(s, "art", (struct rec[]){
 	    { "c", "Collage", NULL, NULL, NULL, NULL },
 	}, 1, 3000), STORE_OK);
-	expect_rows("SELECT id FROM activities ORDER BY id", "art:c\n");
+	expect_rows("SELECT id FROM activities WHERE deleted_at IS NULL "
+	    "ORDER BY id", "art:c\n");
 	free(before);
 	free(health);
 	store_close(s);
@@ -568,53 +764,623 @@ Test(store, apply_feed_unknown_spoke)
 	store_close(s);
 }
 
-Test(store, feed_health)
+/* --- feed health --- */
+
+enum step_kind {
+	STEP_OK,		/* a good read of a and b */
+	STEP_FAILED,
+	STEP_UNCHANGED,		/* a 304 */
+	STEP_SYNC		/* the config again, art at `url` */
+};
+
+struct health_step {
+	enum step_kind		 kind;
+	struct feed_attempt	 at;
+	const char		*url;
+	const char		*want;
+};
+
+#define HEALTH_ROW	"SELECT last_attempt, last_success, last_status, " \
+			"http_status, last_error, last_records, " \
+			"consecutive_failures, next_due, etag, " \
+			"last_modified, gone_since, current_url, " \
+			"moved_from, moved_at, identity FROM spokes " \
+			"WHERE id = 'art'"
+#define ART_URL		"https://art.example/feed"
+#define NEW_URL		"https://art.example/new"
+#define NEWER_URL	"https://art.example/newer"
+
+static const struct health_step health_steps[] = {
+	{ STEP_OK, { .when = 1000, .status = 200, .seconds = 0.5,
+	  .etag = "\"e1\"", .last_modified = "LM1", .next_due = 4600 }, NULL,
+	  "1000|1000|ok|200|NULL|2|0|4600|\"e1\"|LM1|NULL|NULL|NULL|NULL|guid" },
+	/* failures count up; the last good read is kept */
+	{ STEP_FAILED, { .when = 2000, .status = 500,
+	  .error = "HTTP 500: Internal Server Error", .next_due = 2600 },
+	  NULL, "2000|1000|failed|500|HTTP 500: Internal Server Error|2|1|"
+	  "2600|\"e1\"|LM1|NULL|NULL|NULL|NULL|guid" },
+	/* the first 404 starts a run of them */
+	{ STEP_FAILED, { .when = 3000, .status = 404, .gone = 1,
+	  .error = "HTTP 404: Not Found", .next_due = 4000 }, NULL,
+	  "3000|1000|failed|404|HTTP 404: Not Found|2|2|4000|\"e1\"|LM1|3000|"
+	  "NULL|NULL|NULL|guid" },
+	/* a timeout amid them does not end the run */
+	{ STEP_FAILED, { .when = 4000, .error = "timed out after 30 s",
+	  .next_due = 5000 }, NULL,
+	  "4000|1000|failed|NULL|timed out after 30 s|2|3|5000|\"e1\"|LM1|"
+	  "3000|NULL|NULL|NULL|guid" },
+	{ STEP_FAILED, { .when = 5000, .status = 410, .gone = 1,
+	  .next_due = 9000 }, NULL,
+	  "5000|1000|failed|410|the refresh failed|2|4|9000|\"e1\"|LM1|3000|"
+	  "NULL|NULL|NULL|guid" },
+	/* a 304 is a success: failures and gone_since go, validators stay
+	   unless it sends new ones */
+	{ STEP_UNCHANGED, { .when = 6000, .status = 304,
+	  .last_modified = "LM2", .next_due = 9600 }, NULL,
+	  "6000|6000|unchanged|304|NULL|2|0|9600|\"e1\"|LM2|NULL|NULL|NULL|"
+	  "NULL|guid" },
+	/* a 200 without validators clears them; a permanent move is kept */
+	{ STEP_OK, { .when = 7000, .status = 200, .moved_to = NEW_URL,
+	  .next_due = 10600 }, NULL,
+	  "7000|7000|ok|200|NULL|2|0|10600|NULL|NULL|NULL|" NEW_URL "|"
+	  ART_URL "|7000|guid" },
+	/* a failure does not move the feed */
+	{ STEP_FAILED, { .when = 8000, .status = 404, .gone = 1,
+	  .error = "HTTP 404", .moved_to = "https://elsewhere.example/",
+	  .next_due = 8600 }, NULL,
+	  "8000|7000|failed|404|HTTP 404|2|1|8600|NULL|NULL|8000|" NEW_URL "|"
+	  ART_URL "|7000|guid" },
+	/* a redirect to where it already is is no move */
+	{ STEP_OK, { .when = 9000, .status = 200, .moved_to = NEW_URL,
+	  .etag = "", .next_due = 12600 }, NULL,
+	  "9000|9000|ok|200|NULL|2|0|12600|NULL|NULL|NULL|" NEW_URL "|"
+	  ART_URL "|7000|guid" },
+	{ STEP_UNCHANGED, { .when = 10000, .status = 304,
+	  .moved_to = NEWER_URL, .etag = "\"e2\"", .next_due = 13600 }, NULL,
+	  "10000|10000|unchanged|304|NULL|2|0|13600|\"e2\"|NULL|NULL|"
+	  NEWER_URL "|" NEW_URL "|10000|guid" },
+	/* moving back to the configured url is a move too */
+	{ STEP_OK, { .when = 11000, .status = 200, .moved_to = ART_URL,
+	  .etag = "\"e3\"", .next_due = 14600 }, NULL,
+	  "11000|11000|ok|200|NULL|2|0|14600|\"e3\"|NULL|NULL|NULL|"
+	  NEWER_URL "|11000|guid" },
+	/* a config with the same url changes nothing */
+	{ STEP_SYNC, { 0 }, ART_URL,
+	  "11000|11000|ok|200|NULL|2|0|14600|\"e3\"|NULL|NULL|NULL|"
+	  NEWER_URL "|11000|guid" },
+	{ STEP_FAILED, { .when = 12000, .status = 404, .gone = 1,
+	  .error = "HTTP 404", .next_due = 99000 }, NULL,
+	  "12000|11000|failed|404|HTTP 404|2|1|99000|\"e3\"|NULL|12000|NULL|"
+	  NEWER_URL "|11000|guid" },
+	/* a new url in the config is a new feed, due at once */
+	{ STEP_SYNC, { 0 }, "https://art.example/v2",
+	  "12000|11000|failed|404|HTTP 404|2|0|NULL|NULL|NULL|NULL|NULL|NULL|"
+	  "NULL|NULL" },
+};
+
+/* Reads a and b into art as a refresh would, with attempt `at`. */
+static int
+apply_attempt(struct store *s, const struct feed_attempt *at)
+{
+	struct feed_result	res;
+	int			rc;
+
+	make_feed("art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery", NULL, NULL, NULL, NULL },
+	}, 2, &res);
+	rc = store_apply_feed(s, "art", &res, at);
+	feed_result_free(&res);
+	return rc;
+}
+
+/* Syncs the config of the tests with `spoke`'s url changed. */
+static void
+sync_url(struct store *s, const char *spoke, const char *url)
+{
+	struct config_spoke	ns[nitems(north_spokes)];
+	struct config_spoke	ss[nitems(south_spokes)];
+	struct config_hub	hs[nitems(hubs)];
+	struct config		c = conf;
+	size_t			i;
+
+	memcpy(ns, north_spokes, sizeof ns);
+	memcpy(ss, south_spokes, sizeof ss);
+	memcpy(hs, hubs, sizeof hs);
+	for (i = 0; i < nitems(ns); i++)
+		if (strcmp(ns[i].id, spoke) == 0)
+			ns[i].url = (char *)(uintptr_t)url;
+	for (i = 0; i < nitems(ss); i++)
+		if (strcmp(ss[i].id, spoke) == 0)
+			ss[i].url = (char *)(uintptr_t)url;
+	hs[0].spokes = ns;
+	hs[1].spokes = ss;
+	c.hubs = hs;
+	cr_assert_eq(store_sync_config(s, &c), STORE_OK);
+}
+
+/* Each transition of a spoke's health leaves exactly the row it should. */
+Test(store, health_transitions)
 {
 	struct store	*s = open_synced();
-	json_t		*h = NULL;
-	char		*txt;
+	size_t		 i;
+	int		 rc = STORE_OK;
+
+	for (i = 0; i < nitems(health_steps); i++) {
+		const struct health_step *h = &health_steps[i];
+
+		switch (h->kind) {
+		case STEP_OK:
+			rc = apply_attempt(s, &h->at);
+			break;
+		case STEP_FAILED:
+			rc = store_feed_failed(s, "art", &h->at);
+			break;
+		case STEP_UNCHANGED:
+			rc = store_feed_unchanged(s, "art", &h->at);
+			break;
+		case STEP_SYNC:
+			sync_url(s, "art", h->url);
+			break;
+		}
+		cr_expect_eq(rc, STORE_OK, "step %zu", i);
+		{
+			char	*got = rows(HEALTH_ROW);
+			size_t	 len = strlen(got);
+
+			cr_expect(len > 0 && got[len - 1] == '\n');
+			got[len - 1] = '\0';
+			cr_expect_str_eq(got, h->want, "step %zu:\n got: %s\n"
+			    " want: %s", i, got, h->want);
+			free(got);
+		}
+		/* the activities are a refresh's alone to change */
+		expect_rows("SELECT id FROM activities ORDER BY id",
+		    "art:a\nart:b\n");
+	}
+	store_close(s);
+}
+
+/* Warnings kept: the first five; errors cut to size on a character. */
+Test(store, health_limits)
+{
+	struct store		*s = open_synced();
+	struct feed_result	 res;
+	struct feed_attempt	 at = attempt(1000);
+	char			 err[1100], *got;
+	size_t			 i;
+
+	make_feed("art", NULL, 0, &res);
+	for (i = 0; i < 7; i++)
+		json_array_append_new(res.warnings, json_pack("{s:I,s:s}",
+		    "line", (json_int_t)i, "message", "w"));
+	res.nwarnings += 7;
+	cr_assert_eq(store_apply_feed(s, "art", &res, &at), STORE_OK);
+	feed_result_free(&res);
+	expect_rows("SELECT last_warnings, json_array_length(warnings_json), "
+	    "json_extract(warnings_json, '$[4].line') FROM spokes "
+	    "WHERE id = 'art'", "8|5|3\n");
+
+	/* 1023 bytes of 'x', then a two-byte character across the limit */
+	memset(err, 'x', 1023);
+	memcpy(err + 1023, "\xc3\xa9 and more", 12);
+	at.error = err;
+	cr_assert_eq(store_feed_failed(s, "art", &at), STORE_OK);
+	got = rows("SELECT length(CAST(last_error AS BLOB)) FROM spokes "
+	    "WHERE id = 'art'");
+	cr_expect_str_eq(got, "1023\n");
+	free(got);
+	store_close(s);
+}
+
+/* An unknown spoke is refused by every health call, and nothing changes. */
+Test(store, health_unknown_spoke)
+{
+	struct store		*s = open_synced();
+	struct feed_attempt	 at = attempt(1000);
+	struct spoke_state	 ss;
+	char			*before;
+
+	before = rows("SELECT * FROM spokes ORDER BY id");
+	cr_expect_eq(store_feed_failed(s, "nosuch", &at), STORE_NOTFOUND);
+	cr_expect_eq(store_feed_unchanged(s, "nosuch", &at), STORE_NOTFOUND);
+	cr_expect_eq(store_spoke_state(s, "nosuch", &ss), STORE_NOTFOUND);
+	cr_expect_null(ss.identity);
+	cr_expect_eq(ss.failures, 0);
+	spoke_state_clear(&ss);
+	expect_rows("SELECT * FROM spokes ORDER BY id", before);
+	free(before);
+	store_close(s);
+}
+
+/* store_spoke_state gives the scheduler what it resumes from. */
+Test(store, spoke_state)
+{
+	struct store		*s = open_synced();
+	struct spoke_state	 ss;
+	struct feed_attempt	 at = { .when = 1000, .status = 200,
+				    .etag = "\"v1\"",
+				    .last_modified = "Tue, 01 Dec 2026",
+				    .moved_to = NEW_URL, .next_due = 4600 };
+
+	cr_assert_eq(store_spoke_state(s, "art", &ss), STORE_OK);
+	cr_expect_null(ss.current_url);
+	cr_expect_null(ss.etag);
+	cr_expect_null(ss.last_modified);
+	cr_expect_null(ss.identity);
+	cr_expect_eq(ss.next_due, 0);
+	cr_expect_eq(ss.last_success, 0);
+	cr_expect_eq(ss.gone_since, 0);
+	cr_expect_eq(ss.failures, 0);
+	spoke_state_clear(&ss);
+
+	cr_assert_eq(apply_attempt(s, &at), STORE_OK);
+	at = (struct feed_attempt){ .when = 2000, .status = 410, .gone = 1,
+	    .next_due = 9000 };
+	cr_assert_eq(store_feed_failed(s, "art", &at), STORE_OK);
+	cr_assert_eq(store_spoke_state(s, "art", &ss), STORE_OK);
+	cr_expect_str_eq(ss.current_url, NEW_URL);
+	cr_expect_str_eq(ss.etag, "\"v1\"");
+	cr_expect_str_eq(ss.last_modified, "Tue, 01 Dec 2026");
+	cr_expect_str_eq(ss.identity, "guid");
+	cr_expect_eq(ss.next_due, 9000);
+	cr_expect_eq(ss.last_success, 1000);
+	cr_expect_eq(ss.gone_since, 2000);
+	cr_expect_eq(ss.failures, 1);
+	spoke_state_clear(&ss);
+	cr_expect_null(ss.etag);
+	spoke_state_clear(&ss);		/* twice is harmless */
+	store_close(s);
+}
+
+/* store_spokes: a hub's spokes and their health, exactly. */
+Test(store, spokes_of_a_hub)
+{
+	struct store		*s = open_synced();
+	struct feed_attempt	 at = { .when = 1000, .status = 200,
+				    .seconds = 0.5, .bytes = 2048,
+				    .moved_to = NEW_URL, .next_due = 4600 };
+	struct feed_result	 res;
+	struct config		 none;
+	json_t			*out = NULL;
+	char			*txt;
+
+	cr_assert_eq(apply_attempt(s, &at), STORE_OK);
+	/* b is a tombstone now */
+	make_feed("art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	}, 1, &res);
+	at = attempt(2000);
+	at.etag = "\"v7\"";
+	cr_assert_eq(store_apply_feed(s, "art", &res, &at), STORE_OK);
+	feed_result_free(&res);
+	at = (struct feed_attempt){ .when = 3000, .status = 404, .gone = 1,
+	    .error = "HTTP 404: Not Found", .next_due = 3600 };
+	cr_assert_eq(store_feed_failed(s, "art", &at), STORE_OK);
+
+	cr_assert_eq(store_spokes(s, "north", &out), STORE_OK);
+	txt = json_dumps(out, JSON_COMPACT);
+	cr_expect_str_eq(txt, "{\"hub\":\"north\",\"spokes\":["
+	    "{\"id\":\"art\",\"name\":\"Art Club\","
+	    "\"url\":\"https://art.example/feed\","
+	    "\"current_url\":\"https://art.example/new\",\"format\":\"rss\","
+	    "\"last_attempt\":\"1970-01-01T00:50:00Z\","
+	    "\"last_success\":\"1970-01-01T00:33:20Z\","
+	    "\"status\":\"failed\",\"http_status\":404,"
+	    "\"error\":\"HTTP 404: Not Found\",\"bytes\":1234,"
+	    "\"seconds\":0.25,\"records\":1,\"warnings\":1,"
+	    "\"first_warnings\":[{\"line\":7,"
+	    "\"message\":\"a warning the health keeps\"}],"
+	    "\"failures\":1,\"next_due\":\"1970-01-01T01:00:00Z\","
+	    "\"moved_from\":\"https://art.example/feed\","
+	    "\"moved_at\":\"1970-01-01T00:16:40Z\","
+	    "\"gone_since\":\"1970-01-01T00:50:00Z\",\"identity\":\"guid\","
+	    "\"etag\":\"\\\"v7\\\"\",\"last_modified\":null},"
+	    "{\"id\":\"garden\",\"name\":\"Garden Project\","
+	    "\"url\":\"https://garden.example/feed\",\"current_url\":null,"
+	    "\"format\":\"auto\",\"last_attempt\":null,\"last_success\":null,"
+	    "\"status\":null,\"http_status\":null,\"error\":null,"
+	    "\"bytes\":null,\"seconds\":null,\"records\":0,\"warnings\":null,"
+	    "\"first_warnings\":[],\"failures\":0,\"next_due\":null,"
+	    "\"moved_from\":null,\"moved_at\":null,\"gone_since\":null,"
+	    "\"identity\":null,\"etag\":null,\"last_modified\":null}]}");
+	free(txt);
+	json_decref(out);
+
+	out = NULL;
+	cr_expect_eq(store_spokes(s, "nowhere", &out), STORE_NOTFOUND);
+	cr_expect_null(out);
+	memset(&none, 0, sizeof none);
+	cr_assert_eq(store_sync_config(s, &none), STORE_OK);
+	cr_expect_eq(store_spokes(s, "north", &out), STORE_NOTFOUND);
+	cr_expect_null(out);
+	store_close(s);
+}
+
+/* --- tombstones --- */
+
+/* A record that leaves its feed leaves the directory, but not the store. */
+Test(store, tombstones)
+{
+	struct store	*s = open_synced();
+	json_t		*out = NULL, *a;
+	char		*ids, *seq_b, *seq_b2, *txt;
+
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery", "2026-12-01T10:00", NULL, NULL, NULL },
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 3, 1000), STORE_OK);
+	seq_b = rows("SELECT seq FROM activities WHERE id = 'art:b'");
+
+	/* b vanishes: out of search, listings and counts */
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 2, 2000), STORE_OK);
+	expect_rows("SELECT id, deleted_at FROM activities ORDER BY id",
+	    "art:a|NULL\nart:b|2000\nart:c|NULL\n");
+	cr_expect_eq(search(s, "north", "pottery", 20, NULL, &ids, NULL),
+	    STORE_OK);
+	cr_expect_str_eq(ids, "");
+	free(ids);
+	cr_expect_eq(search(s, "north", "", 20, NULL, &ids, NULL), STORE_OK);
+	cr_expect_str_eq(ids, "art:a art:c");
+	free(ids);
+	cr_assert_eq(store_hubs(s, &out), STORE_OK);
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(out, "hubs"), 0), "activities")), 2);
+	json_decref(out);
+	expect_rows("SELECT last_records FROM spokes WHERE id = 'art'", "2\n");
+	fts_in_step();
+
+	/* but a lookup by id still finds it, marked deleted */
+	cr_assert_eq(store_get(s, "art:b", &out), STORE_OK);
+	a = json_object_get(out, "activity");
+	txt = json_dumps(a, JSON_COMPACT);
+	cr_expect_str_eq(txt, "{\"id\":\"art:b\",\"spoke\":\"art\","
+	    "\"source_id\":\"b\",\"state\":\"deleted\",\"title\":\"Pottery\","
+	    "\"start\":\"2026-12-01T10:00:00+00:00\","
+	    "\"timezone\":\"Europe/London\","
+	    "\"deleted_at\":\"1970-01-01T00:33:20Z\",\"hubs\":[\"north\"]}");
+	free(txt);
+	json_decref(out);
+
+	/* a later refresh without it leaves its time of leaving alone */
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 2, 3000), STORE_OK);
+	expect_rows("SELECT deleted_at FROM activities WHERE id = 'art:b'",
+	    "2000\n");
+
+	/* it comes back, edited: the same row, live again */
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery again", "2026-12-01T10:00", NULL, NULL, NULL },
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 3, 4000), STORE_OK);
+	seq_b2 = rows("SELECT seq FROM activities WHERE id = 'art:b'");
+	cr_expect_str_eq(seq_b2, seq_b);
+	free(seq_b2);
+	expect_rows("SELECT id, title, deleted_at FROM activities "
+	    "WHERE id = 'art:b'", "art:b|Pottery again|NULL\n");
+	cr_expect_eq(search(s, "north", "pottery", 20, NULL, &ids, NULL),
+	    STORE_OK);
+	cr_expect_str_eq(ids, "art:b");
+	free(ids);
+	cr_assert_eq(store_get(s, "art:b", &out), STORE_OK);
+	a = json_object_get(out, "activity");
+	cr_expect_str_eq(json_string_value(json_object_get(a, "state")),
+	    "updated");
+	cr_expect_null(json_object_get(a, "deleted_at"));
+	json_decref(out);
+	fts_in_step();
+
+	/* and unchanged, it comes back just the same */
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	}, 1, 5000), STORE_OK);
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery again", "2026-12-01T10:00", NULL, NULL, NULL },
+	}, 2, 6000), STORE_OK);
+	seq_b2 = rows("SELECT seq FROM activities WHERE id = 'art:b'");
+	cr_expect_str_eq(seq_b2, seq_b);
+	free(seq_b2);
+	expect_rows("SELECT id, deleted_at FROM activities ORDER BY id",
+	    "art:a|NULL\nart:b|NULL\nart:c|5000\n");
+	fts_in_step();
+	free(seq_b);
+	store_close(s);
+}
+
+/* Purging removes tombstones older than the instant given, nothing else. */
+Test(store, purge_tombstones)
+{
+	struct store	*s = open_synced();
+	json_t		*out = NULL;
 
 	cr_assert_eq(apply(s, "art", (struct rec[]){
 	    { "a", "Painting", NULL, NULL, NULL, NULL },
 	    { "b", "Pottery", NULL, NULL, NULL, NULL },
-	}, 2, 1000), STORE_OK);
-	expect_rows("SELECT last_attempt, last_success, last_status, "
-	    "last_error, last_bytes, last_records, last_warnings, "
-	    "warnings_json, consecutive_failures FROM spokes WHERE id = 'art'",
-	    "1000|1000|ok|NULL|1234|2|1|"
-	    "[{\"line\":7,\"message\":\"a warning the health keeps\"}]|0\n");
-
-	cr_expect_eq(store_feed_failed(s, "art", 2000, "HTTP 500"), STORE_OK);
-	cr_expect_eq(store_feed_failed(s, "art", 3000, "timed out"), STORE_OK);
-	expect_rows("SELECT last_attempt, last_success, last_status, "
-	    "last_error, consecutive_failures FROM spokes WHERE id = 'art'",
-	    "3000|1000|failed|timed out|2\n");
-	expect_rows("SELECT id FROM activities ORDER BY id",
-	    "art:a\nart:b\n");
-	cr_expect_eq(store_feed_failed(s, "nosuch", 3000, "x"),
-	    STORE_NOTFOUND);
-
-	cr_assert_eq(store_spoke_health(s, "art", &h), STORE_OK);
-	txt = json_dumps(h, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_expect_str_eq(txt, "{\"activities\":2,\"consecutive_failures\":2,"
-	    "\"format\":\"rss\",\"id\":\"art\",\"interval\":3600,"
-	    "\"last_attempt\":\"1970-01-01T00:50:00Z\",\"last_bytes\":1234,"
-	    "\"last_error\":\"timed out\",\"last_records\":2,"
-	    "\"last_status\":\"failed\","
-	    "\"last_success\":\"1970-01-01T00:16:40Z\","
-	    "\"last_warnings\":1,\"name\":\"Art Club\",\"next_due\":null,"
-	    "\"url\":\"https://art.example/feed\",\"warnings\":[{\"line\":7,"
-	    "\"message\":\"a warning the health keeps\"}]}");
-	free(txt);
-	json_decref(h);
-	cr_expect_eq(store_spoke_health(s, "nosuch", &h), STORE_NOTFOUND);
-
-	/* a good refresh clears the failures */
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 3, 1000), STORE_OK);
 	cr_assert_eq(apply(s, "art", (struct rec[]){
 	    { "a", "Painting", NULL, NULL, NULL, NULL },
-	}, 1, 4000), STORE_OK);
-	expect_rows("SELECT last_status, last_error, consecutive_failures, "
-	    "last_records FROM spokes WHERE id = 'art'", "ok|NULL|0|1\n");
+	    { "c", "Collage", NULL, NULL, NULL, NULL },
+	}, 2, 2000), STORE_OK);
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	}, 1, 3000), STORE_OK);
+
+	cr_expect_eq(store_purge_tombstones(s, 2000), STORE_OK);
+	expect_rows("SELECT id, deleted_at FROM activities ORDER BY id",
+	    "art:a|NULL\nart:b|2000\nart:c|3000\n");
+	cr_expect_eq(store_purge_tombstones(s, 2001), STORE_OK);
+	expect_rows("SELECT id, deleted_at FROM activities ORDER BY id",
+	    "art:a|NULL\nart:c|3000\n");
+	cr_expect_eq(store_get(s, "art:b", &out), STORE_NOTFOUND);
+	fts_in_step();
+	cr_expect_eq(store_purge_tombstones(s, 999999), STORE_OK);
+	expect_rows("SELECT id FROM activities ORDER BY id", "art:a\n");
+	fts_in_step();
+
+	/* a purged record that comes back is simply new */
+	cr_assert_eq(apply(s, "art", (struct rec[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery", NULL, NULL, NULL, NULL },
+	}, 2, 4000), STORE_OK);
+	expect_rows("SELECT id, deleted_at FROM activities ORDER BY id",
+	    "art:a|NULL\nart:b|NULL\n");
+	fts_in_step();
+	store_close(s);
+}
+
+/* --- identities across refreshes --- */
+
+#define LIVE_IDS	"SELECT id FROM activities WHERE spoke = 'garden' " \
+			"AND deleted_at IS NULL ORDER BY id"
+
+/* An edit of a record with a stable identity is an edit, not a new one. */
+Test(store, edits_keep_the_id)
+{
+	static const struct item first[] = {
+		{ "g1", "Digging", "2026-12-01T10:00", NULL,
+		  "https://garden.example/1", NULL },
+		{ "g2", "Weeding", "2026-12-02T10:00", NULL,
+		  "https://garden.example/2", NULL },
+	};
+	struct store	*s = open_synced();
+	char		*seqs, *hashes, *got, *line;
+
+	cr_assert_eq(apply_items(s, "garden", first, 2, 1000), STORE_OK);
+	seqs = rows("SELECT id, seq FROM activities ORDER BY id");
+	hashes = rows("SELECT id, content_hash FROM activities ORDER BY id");
+
+	/* the same content: the same hash, nothing rewritten */
+	cr_assert_eq(apply_items(s, "garden", first, 2, 2000), STORE_OK);
+	expect_rows("SELECT id, content_hash FROM activities ORDER BY id",
+	    hashes);
+
+	/* a new title; a new time and link: the same rows, new hashes */
+	cr_assert_eq(apply_items(s, "garden", (struct item[]){
+	    { "g1", "Digging deeper", "2026-12-01T10:00", NULL,
+	      "https://garden.example/1", NULL },
+	    { "g2", "Weeding", "2026-12-09T11:00", NULL,
+	      "https://garden.example/weeding", NULL },
+	}, 2, 3000), STORE_OK);
+	expect_rows("SELECT id, seq FROM activities ORDER BY id", seqs);
+	expect_rows("SELECT id, title, start_text FROM activities "
+	    "WHERE deleted_at IS NULL ORDER BY id",
+	    "garden:g1|Digging deeper|2026-12-01T10:00:00+00:00\n"
+	    "garden:g2|Weeding|2026-12-09T11:00:00+00:00\n");
+	/* each row's hash changed, line by line */
+	got = rows("SELECT id, content_hash FROM activities ORDER BY id");
+	for (line = strtok(hashes, "\n"); line != NULL;
+	    line = strtok(NULL, "\n"))
+		cr_expect_null(strstr(got, line), "%s unchanged", line);
+	free(got);
+	fts_in_step();
+	free(seqs);
+	free(hashes);
+	store_close(s);
+}
+
+struct ident_step {
+	struct item	 items[2];
+	size_t		 n;
+	const char	*identity;	/* the mode stored after it */
+	const char	*live;		/* live ids after it; NULL: hashes */
+	size_t		 rows;		/* rows, tombstones included */
+};
+
+#define G1	"https://g.example/1"
+#define G2	"https://g.example/2"
+#define D1	"2026-12-01T10:00"
+#define D8	"2026-12-08T10:00"
+
+/*
+ * One spoke's feed over seven refreshes: its guids go bad, and the mode it
+ * falls back to holds even once they look clean again; when links repeat
+ * too, title, start and location take over, and hold.
+ */
+static const struct ident_step ident_steps[] = {
+	/* clean guids */
+	{ { { "x", "Digging", D1, NULL, G1, NULL },
+	    { "y", "Weeding", D8, NULL, G2, NULL } }, 2, "guid",
+	  "garden:x\ngarden:y\n", 2 },
+	/* two different items share a guid: links, for the whole feed */
+	{ { { "x", "Digging", D1, NULL, G1, NULL },
+	    { "x", "Weeding", D8, NULL, G2, NULL } }, 2, "link",
+	  "garden:" G1 "\ngarden:" G2 "\n", 4 },
+	/* the guids are clean again, but the links hold */
+	{ { { "x", "Digging", D1, NULL, G1, NULL },
+	    { "y", "Weeding", D8, NULL, G2, NULL } }, 2, "link",
+	  "garden:" G1 "\ngarden:" G2 "\n", 4 },
+	/* an item leaves */
+	{ { { "x", "Digging", D1, NULL, G1, NULL } }, 1, "link",
+	  "garden:" G1 "\n", 4 },
+	/* and comes back, as the same activity: no new row */
+	{ { { "x", "Digging", D1, NULL, G1, NULL },
+	    { "y", "Weeding", D8, NULL, G2, NULL } }, 2, "link",
+	  "garden:" G1 "\ngarden:" G2 "\n", 4 },
+	/* no guids, and one link for both: title, start and location */
+	{ { { NULL, "Digging", D1, "Plot 1", "https://g.example/", NULL },
+	    { NULL, "Digging", D8, "Plot 1", "https://g.example/", NULL } },
+	  2, "hash", NULL, 6 },
+	/* and the hash holds even with clean guids and links */
+	{ { { "x", "Digging", D1, "Plot 1", G1, NULL },
+	    { "y", "Digging", D8, "Plot 1", G2, NULL } }, 2, "hash", NULL,
+	  6 },
+};
+
+Test(store, identity_modes_hold_across_refreshes)
+{
+	struct store	*s = open_synced();
+	char		*hashed = NULL, *got, want[32];
+	size_t		 i;
+
+	for (i = 0; i < nitems(ident_steps); i++) {
+		const struct ident_step *t = &ident_steps[i];
+
+		cr_assert_eq(apply_items(s, "garden", t->items, t->n,
+		    1000 * (time_t)(i + 1)), STORE_OK, "step %zu", i);
+		snprintf(want, sizeof want, "%s\n", t->identity);
+		expect_rows("SELECT identity FROM spokes WHERE id = 'garden'",
+		    want);
+		got = rows(LIVE_IDS);
+		if (t->live != NULL)
+			cr_expect_str_eq(got, t->live, "step %zu: %s", i, got);
+		else if (hashed == NULL)
+			hashed = strdup(got);
+		else	/* the same items, the same hashed ids */
+			cr_expect_str_eq(got, hashed, "step %zu: %s", i, got);
+		free(got);
+		snprintf(want, sizeof want, "%zu\n", t->rows);
+		expect_rows("SELECT count(*) FROM activities "
+		    "WHERE spoke = 'garden'", want);
+	}
+	/* two live hashed ids of 16 hex digits */
+	cr_assert_not_null(hashed);
+	cr_expect_eq(strlen(hashed), 2 * strlen("garden:0123456789abcdef\n"),
+	    "%s", hashed);
+	free(hashed);
+	fts_in_step();
+
+	/* the same url again keeps the mode */
+	sync_url(s, "garden", "https://garden.example/feed");
+	expect_rows("SELECT identity FROM spokes WHERE id = 'garden'",
+	    "hash\n");
+	/* a new url is a new feed: its ids are judged afresh */
+	sync_url(s, "garden", "https://garden.example/v2");
+	expect_rows("SELECT identity FROM spokes WHERE id = 'garden'",
+	    "NULL\n");
+	cr_assert_eq(apply_items(s, "garden", ident_steps[0].items, 2, 9000),
+	    STORE_OK);
+	expect_rows("SELECT identity FROM spokes WHERE id = 'garden'",
+	    "guid\n");
+	expect_rows(LIVE_IDS, "garden:x\ngarden:y\n");
 	store_close(s);
 }
 
@@ -976,6 +1742,7 @@ Test(store, ten_thousand_records, .timeout = 120)
 	struct store		*s = open_synced();
 	struct record_sink	*sink;
 	struct feed_result	 res;
+	struct feed_attempt	 at;
 	const struct dayhub_host *h = &record_host;
 	struct timespec		 t0, t1, t2;
 	char			 v[64];
@@ -1000,9 +1767,11 @@ Test(store, ten_thousand_records, .timeout = 120)
 	record_sink_free(sink);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cr_assert_eq(store_apply_feed(s, "garden", &res, 1000), STORE_OK);
+	at = attempt(1000);
+	cr_assert_eq(store_apply_feed(s, "garden", &res, &at), STORE_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	cr_assert_eq(store_apply_feed(s, "garden", &res, 2000), STORE_OK);
+	at = attempt(2000);
+	cr_assert_eq(store_apply_feed(s, "garden", &res, &at), STORE_OK);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	cr_log_info("10k records: first refresh %.2fs, unchanged %.2fs",
 	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@ static json_t	*testsink_parent(json_t *, const char *, const char **);
 /* The list fields of plugin.h: one value per set(), accumulating. */
 static const char *const testsink_lists[] = {
 	"categories", "access", "groups", "funding", "activity",
-	"schedule.exdates",
+	"schedule.exdates", "schedule.rdates",
 };
 
 const struct dayhub_host testsink_host = {
@@ -314,4 +316,118 @@ testsink_dump(const struct testsink *ts)
 	s = json_dumps(all, JSON_SORT_KEYS | JSON_INDENT(1));
 	json_decref(all);
 	return s;
+}
+
+/*
+ * Opens a format module as the daemon does, from the path in the
+ * environment variable `env`, or else $DAYHUB_BUILDDIR/plugins/.libs/
+ * NAME.so where `make check` builds it, and checks its descriptor.
+ * Returns it (the module stays loaded), or NULL with the reason in `err`.
+ */
+const struct dayhub_plugin *
+testsink_module(const char *name, const char *env, char *err, size_t errlen)
+{
+	const struct dayhub_plugin	*desc;
+	const char			*path, *build;
+	char				 buf[PATH_MAX];
+	void				*handle;
+
+	if ((path = getenv(env)) == NULL) {
+		build = getenv("DAYHUB_BUILDDIR");
+		snprintf(buf, sizeof buf, "%s/plugins/.libs/%s.so",
+		    build != NULL ? build : ".", name);
+		path = buf;
+	}
+	if ((handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "cannot load the %s module %s: %s "
+		    "(build it first, or point %s at it)", name, path,
+		    dlerror(), env);
+		return NULL;
+	}
+	if ((desc = dlsym(handle, DAYHUB_PLUGIN_SYMBOL)) == NULL ||
+	    desc->magic != DAYHUB_PLUGIN_MAGIC ||
+	    desc->abi_major != DAYHUB_PLUGIN_ABI_MAJOR ||
+	    desc->sniff == NULL || desc->parse == NULL) {
+		snprintf(err, errlen, "%s exports no usable %s", path,
+		    DAYHUB_PLUGIN_SYMBOL);
+		return NULL;
+	}
+	return desc;
+}
+
+/* A whole file, NUL-terminated, or NULL when it cannot be read. */
+char *
+testsink_slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Compares the records with a golden file, one JSON object a line (blank
+ * lines skipped).  Returns 1 when they are equal, 0 when not (with *why
+ * saying where, which the caller frees), -1 when the file cannot be read.
+ */
+int
+testsink_golden(const struct testsink *ts, const char *path, char **why)
+{
+	json_error_t	 jerr;
+	json_t		*want, *got;
+	char		*text, *line, *next, *sg = NULL, *sw = NULL;
+	size_t		 len, n = 0;
+	int		 r = 1;
+
+	*why = NULL;
+	if ((text = testsink_slurp(path, &len)) == NULL)
+		return -1;
+	for (line = text; *line != '\0' && r == 1; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (*line == '\0')
+			continue;
+		if ((want = json_loads(line, 0, &jerr)) == NULL) {
+			if (asprintf(why, "%s:%zu: %s", path, n + 1,
+			    jerr.text) == -1)
+				fatalx("testsink: out of memory");
+			r = 0;
+			break;
+		}
+		got = json_array_get(ts->records, n);
+		if (!json_equal(want, got)) {
+			sg = got != NULL ? json_dumps(got, JSON_SORT_KEYS |
+			    JSON_COMPACT) : NULL;
+			sw = json_dumps(want, JSON_SORT_KEYS | JSON_COMPACT);
+			if (asprintf(why, "record %zu:\n got %s\nwant %s", n,
+			    sg != NULL ? sg : "(none)",
+			    sw != NULL ? sw : "?") == -1)
+				fatalx("testsink: out of memory");
+			r = 0;
+		}
+		json_decref(want);
+		n++;
+	}
+	if (r == 1 && json_array_size(ts->records) != n) {
+		if (asprintf(why, "%zu records, the golden file has %zu",
+		    json_array_size(ts->records), n) == -1)
+			fatalx("testsink: out of memory");
+		r = 0;
+	}
+	free(sg);
+	free(sw);
+	free(text);
+	return r;
 }

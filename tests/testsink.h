@@ -44,4 +44,10 @@ int		 testsink_warned(const struct testsink *, const char *);
 char		*testsink_dump(const struct testsink *);
 int		 testsink_is_list(const char *field);
 
+const struct dayhub_plugin *testsink_module(const char *name,
+		    const char *env, char *err, size_t errlen);
+char		*testsink_slurp(const char *path, size_t *len);
+int		 testsink_golden(const struct testsink *, const char *path,
+		    char **why);
+
 #endif /* TESTSINK_H */

@@ -425,14 +425,23 @@ fail:
 pid_t
 tu_start_feedserver(const char *dir, int *port, const char *log_path)
 {
+	return tu_start_feedservers(dir, port, 1, log_path);
+}
+
+pid_t
+tu_start_feedservers(const char *dir, int *ports, int nports,
+    const char *log_path)
+{
 	const char	*env = getenv("FEEDSERVER");
 	const char	*base = getenv("TMPDIR");
-	char		*bin, *portfile, *text = NULL, *end;
+	char		*bin, *portfile, *text = NULL, *p, *end;
 	long long	 deadline = tu_now_ms() + 10000;
-	long		 p;
+	long		 v;
 	pid_t		 pid, r;
-	int		 fd, status;
+	int		 fd, status, i;
 
+	cr_assert(nports >= 1 && nports <= 64, "bad number of ports %d",
+	    nports);
 	if (env != NULL && *env != '\0')
 		cr_assert(asprintf(&bin, "%s", env) != -1);
 	else
@@ -449,18 +458,21 @@ tu_start_feedserver(const char *dir, int *port, const char *log_path)
 
 	{
 		char	 opt_d[] = "-d", opt_p[] = "-p", zero[] = "0";
-		char	 opt_w[] = "-w", *dircopy;
-		char	*argv[8];
+		char	 opt_w[] = "-w", opt_n[] = "-n", count[16];
+		char	*dircopy, *argv[10];
 
 		cr_assert((dircopy = strdup(dir)) != NULL);
+		snprintf(count, sizeof count, "%d", nports);
 		argv[0] = bin;
 		argv[1] = opt_d;
 		argv[2] = dircopy;
 		argv[3] = opt_p;
 		argv[4] = zero;
-		argv[5] = opt_w;
-		argv[6] = portfile;
-		argv[7] = NULL;
+		argv[5] = opt_n;
+		argv[6] = count;
+		argv[7] = opt_w;
+		argv[8] = portfile;
+		argv[9] = NULL;
 		pid = tu_spawn(argv, log_path);
 		free(dircopy);
 	}
@@ -480,11 +492,16 @@ tu_start_feedserver(const char *dir, int *port, const char *log_path)
 		tu_stop(pid, 1000);
 		cr_assert_fail("the feed server %s did not start in time", bin);
 	}
-	errno = 0;
-	p = strtol(text, &end, 10);
-	cr_assert(errno == 0 && end != text && (*end == '\n' ||
-	    *end == '\0') && p > 0 && p < 65536, "bad port file: %s", text);
-	*port = (int)p;
+	/* "PORT PORT ...\n" */
+	for (i = 0, p = text; i < nports; i++, p = end) {
+		errno = 0;
+		v = strtol(p, &end, 10);
+		cr_assert(errno == 0 && end != p && (*end == ' ' ||
+		    *end == '\n' || *end == '\0') && v > 0 && v < 65536,
+		    "bad port file: %s", text);
+		ports[i] = (int)v;
+	}
+	cr_assert(*p == '\n' || *p == '\0', "bad port file: %s", text);
 	free(text);
 	free(portfile);
 	free(bin);

@@ -58,5 +58,11 @@ char		*tu_request(int fd, const char *line, int timeout_ms);
  */
 pid_t		 tu_start_feedserver(const char *dir, int *port,
 		    const char *log_path);
+/*
+ * The same, listening on `nports` ports (1 to 64) at once, stored in
+ * `ports`: to a client, that many servers, all counted in one /stats.
+ */
+pid_t		 tu_start_feedservers(const char *dir, int *ports, int nports,
+		    const char *log_path);
 
 #endif /* TESTUTIL_H */

@@ -80,7 +80,8 @@ struct dayhub_input {
  * Field names are the v1 record names of the design, with a dot for a
  * member of a group: "title", "start", "location.postcode", "cost.min".
  * A list field ("categories", "access", "groups", "funding", "activity",
- * "schedule.exdates") takes one value per set() call and accumulates.
+ * "schedule.exdates", "schedule.rdates") takes one value per set() call
+ * and accumulates.
  * Values are UTF-8 text of `len` bytes (no NUL needed); the host checks
  * and converts them (numbers, booleans, RFC 3339 times) and answers
  * DAYHUB_REJECT, having recorded a warning, when a value does not fit.
