@@ -5,7 +5,8 @@
  * (anything else is an `unknown_argument` error, never silently ignored),
  * those it requires, and the function that answers it.  A handler gets a
  * parsed request whose arguments have already been checked against the
- * row, and returns the reply object; cmd_execute() adds "ok".  The line
+ * row (SEARCH and FACETS take so many that query_parse() checks them
+ * instead), and returns the reply object; cmd_execute() adds "ok".  The line
  * server and the HTTP front end both come through here, so the two give
  * the same answers with the same error codes.
  */
@@ -20,6 +21,7 @@
 
 struct cmd_entry {
 	const char	*name;
+	int		 own_args;		/* the handler checks them */
 	const char	*args[CMD_MAX_ARGS];	/* accepted keys */
 	const char	*required[CMD_MAX_ARGS];
 	json_t		*(*run)(struct cmd_context *,
@@ -32,6 +34,13 @@ static json_t	*cmd_hubs(struct cmd_context *, const struct proto_request *,
 		    int *);
 static json_t	*cmd_search(struct cmd_context *,
 		    const struct proto_request *, int *);
+static json_t	*cmd_facets(struct cmd_context *,
+		    const struct proto_request *, int *);
+static json_t	*cmd_categories(struct cmd_context *,
+		    const struct proto_request *, int *);
+static json_t	*cmd_query(struct cmd_context *,
+		    const struct proto_request *, int);
+static const struct config_hub *cmd_hub(struct cmd_context *, const char *);
 static json_t	*cmd_get(struct cmd_context *, const struct proto_request *,
 		    int *);
 static json_t	*cmd_quit(struct cmd_context *, const struct proto_request *,
@@ -53,9 +62,19 @@ static const struct cmd_entry cmd_table[] = {
 	},
 	{
 		.name = "SEARCH",
-		.args = { "hub", "q", "limit", "cursor" },
-		.required = { "hub" },
+		.own_args = 1,
 		.run = cmd_search,
+	},
+	{
+		.name = "FACETS",
+		.own_args = 1,
+		.run = cmd_facets,
+	},
+	{
+		.name = "CATEGORIES",
+		.args = { "hub" },
+		.required = { "hub" },
+		.run = cmd_categories,
 	},
 	{
 		.name = "GET",
@@ -154,7 +173,7 @@ cmd_execute(struct cmd_context *ctx, const struct proto_request *req,
 		return proto_error("unknown_command",
 		    "unknown command \"%s\" (try HELLO for the list)",
 		    req->command);
-	for (i = 0; i < req->nargs; i++)
+	for (i = 0; i < req->nargs && !ce->own_args; i++)
 		if (!cmd_accepts(ce, req->args[i].key))
 			return proto_error("unknown_argument",
 			    "%s takes no argument \"%s\"", ce->name,
@@ -216,35 +235,84 @@ static json_t *
 cmd_search(struct cmd_context *ctx, const struct proto_request *req,
     int *close_after)
 {
-	struct search_query	 sq;
-	const char		*limit;
-	unsigned long long	 n;
+	return cmd_query(ctx, req, 0);
+}
+
+static json_t *
+cmd_facets(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	return cmd_query(ctx, req, 1);
+}
+
+/* The configured hub called `id`, or NULL. */
+static const struct config_hub *
+cmd_hub(struct cmd_context *ctx, const char *id)
+{
+	size_t	i;
+
+	if (id == NULL || ctx->conf == NULL)
+		return NULL;
+	for (i = 0; i < ctx->conf->nhubs; i++)
+		if (strcmp(ctx->conf->hubs[i].id, id) == 0)
+			return &ctx->conf->hubs[i];
+	return NULL;
+}
+
+/*
+ * SEARCH and FACETS: the arguments are read by query_parse() in the hub's
+ * zone (so "tue" and "after=18:00" are the hub's), then the store runs
+ * the query.  A near= postcode the postcode table lacks is a bad
+ * argument, with the outcode to try when there is one.
+ */
+static json_t *
+cmd_query(struct cmd_context *ctx, const struct proto_request *req,
+    int facets)
+{
+	const struct config_hub	*h;
+	struct query		 q;
+	const char		*code, *hub;
 	json_t			*out = NULL;
-	char			 err[256] = "";
+	char			 msg[512] = "", err[256] = "";
 	int			 rc;
 
-	memset(&sq, 0, sizeof sq);
-	sq.hub = proto_arg(req, "hub");
-	sq.q = proto_arg(req, "q");
-	sq.cursor = proto_arg(req, "cursor");
-	sq.limit = SEARCH_DEFAULT_LIMIT;
-	if (!id_valid(sq.hub))
-		return proto_error("bad_argument",
-		    "hub: \"%s\" is not a hub id", sq.hub);
-	if (sq.q != NULL && strlen(sq.q) > SEARCH_MAX_QUERY)
-		return proto_error("bad_argument",
-		    "q: the search text is longer than %d bytes",
-		    SEARCH_MAX_QUERY);
-	if ((limit = proto_arg(req, "limit")) != NULL) {
-		if (parse_uint(limit, SEARCH_MAX_LIMIT, &n) == -1 || n == 0)
-			return proto_error("bad_argument",
-			    "limit: \"%s\" is not a number from 1 to %d",
-			    limit, SEARCH_MAX_LIMIT);
-		sq.limit = (size_t)n;
+	hub = proto_arg(req, "hub");
+	h = id_valid(hub) ? cmd_hub(ctx, hub) : NULL;
+	if (query_parse(req, h != NULL ? h->timezone : NULL, now_utc(), &q,
+	    &code, msg, sizeof msg) == -1)
+		return proto_error(code, "%s", msg);
+	if (h == NULL) {
+		out = proto_error("unknown_hub",
+		    "no hub \"%s\" (HUBS lists them)", q.hub);
+		query_free(&q);
+		return out;
 	}
-	rc = store_search(ctx->store, &sq, &out, err, sizeof err);
-	if (rc != STORE_OK)
-		return cmd_store_error(rc, sq.hub, err);
+	if (facets)
+		rc = store_facets(ctx->store, &q, &out, err, sizeof err);
+	else
+		rc = store_search(ctx->store, &q, &out, err, sizeof err);
+	if (rc == STORE_NOTFOUND && strncmp(err, "near:", 5) == 0)
+		out = proto_error("bad_argument", "%s", err);
+	else if (rc != STORE_OK)
+		out = cmd_store_error(rc, q.hub, err);
+	query_free(&q);
+	return out;
+}
+
+/* The taxonomy with how many of the hub's activities are about each. */
+static json_t *
+cmd_categories(struct cmd_context *ctx, const struct proto_request *req,
+    int *close_after)
+{
+	const char	*hub = proto_arg(req, "hub");
+	json_t		*out = NULL;
+	int		 rc;
+
+	if (!id_valid(hub))
+		return proto_error("bad_argument",
+		    "hub: \"%s\" is not a hub id", hub);
+	if ((rc = store_categories(ctx->store, hub, &out)) != STORE_OK)
+		return cmd_store_error(rc, hub, NULL);
 	return out;
 }
 

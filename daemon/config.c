@@ -183,6 +183,10 @@ static const struct conf_keyword conf_keywords[] = {
 	  .usage = "keep-deleted DURATION", .fn = conf_duration,
 	  .off = offsetof(struct config, keep_deleted),
 	  .min = 0, .max = 10 * YEAR },
+	{ .name = "horizon", .where = CONF_TOP, .nargs = 1,
+	  .usage = "horizon DURATION", .fn = conf_duration,
+	  .off = offsetof(struct config, horizon),
+	  .min = DAY, .max = 2 * YEAR },
 	{ .name = "hub", .where = CONF_TOP, .flags = CONF_BLOCK | CONF_REPEAT,
 	  .nargs = 1, .usage = "hub ID {", .fn = conf_hub },
 
@@ -304,6 +308,7 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->backoff_max = DAY;
 	cfg->gone_after = 7 * DAY;
 	cfg->keep_deleted = 90 * DAY;
+	cfg->horizon = 90 * DAY;
 
 	if (conf_set_dir(ps, path) == -1)
 		goto fail;

@@ -139,6 +139,7 @@ struct config {
 	unsigned long long backoff_max;		/* seconds */
 	unsigned long long gone_after;		/* 404/410 this long: gone */
 	unsigned long long keep_deleted;	/* tombstones kept, s */
+	unsigned long long horizon;		/* occurrences ahead, s */
 	struct config_hub *hubs;
 	size_t	 nhubs;
 };
@@ -223,12 +224,7 @@ enum store_status {
 	STORE_ERROR		/* anything else: logged */
 };
 
-struct search_query {
-	const char	*hub;
-	const char	*q;		/* full text; may be NULL or "" */
-	size_t		 limit;
-	const char	*cursor;	/* from a previous reply, or NULL */
-};
+struct query;
 
 int	 store_open(struct store **, const char *path, char *err,
 	    size_t errlen);
@@ -277,9 +273,14 @@ void	 spoke_state_clear(struct spoke_state *);
 int	 store_spokes(struct store *, const char *hub, json_t **out);
 int	 store_purge_tombstones(struct store *, time_t before);
 int	 store_hubs(struct store *, json_t **out);
-int	 store_search(struct store *, const struct search_query *,
+int	 store_search(struct store *, const struct query *,
 	    json_t **out, char *err, size_t errlen);
+int	 store_facets(struct store *, const struct query *, json_t **out,
+	    char *err, size_t errlen);
+int	 store_categories(struct store *, const char *hub, json_t **out);
 int	 store_get(struct store *, const char *id, json_t **out);
+void	 store_set_horizon(struct store *, unsigned long long seconds);
+int	 store_refresh_occurrences(struct store *, time_t now);
 
 /* proto.c: the line protocol's request syntax */
 struct proto_arg {
@@ -440,7 +441,8 @@ struct ingest;
 
 enum ingest_kind {
 	INGEST_FEED,		/* store a fetch's outcome */
-	INGEST_PURGE		/* drop tombstones older than `when` */
+	INGEST_PURGE,		/* drop tombstones older than `when` */
+	INGEST_HORIZON		/* move the occurrence horizon to `when` */
 };
 
 /*
@@ -471,6 +473,7 @@ struct ingest_job {
 	unsigned long long	 interval;
 	unsigned long long	 backoff_max;
 	unsigned		 failures;	/* before this attempt */
+	unsigned long long	 horizon;	/* INGEST_HORIZON: seconds */
 	time_t			 when;
 };
 
@@ -664,5 +667,17 @@ const char *taxonomy_term_at(size_t);
 const char *taxonomy_value_at(enum taxonomy_kind, size_t);
 const char *taxonomy_value_label(enum taxonomy_kind, const char *value);
 const char *taxonomy_phrase_at(enum taxonomy_kind, size_t, int *whole);
+
+/* store_geo.c: the postcode table, its import, and places as points */
+int	 store_postcodes_import(struct store *, FILE *,
+	    struct postcode_counts *, char *err, size_t errlen);
+int	 store_geocode(struct store *, const char *place, double *lat,
+	    double *lon, char *hint, size_t hintlen);
+int	 store_postcodes_count(struct store *, long long *postcodes,
+	    long long *outcodes);
+
+/* lint.c: a parsed feed checked for its publisher, in plain words */
+json_t	*lint_feed(const struct parse_request *, const struct feed_result *);
+void	 lint_print(FILE *, const json_t *report, const char *source);
 
 #endif /* DAYHUB_H */

@@ -5,6 +5,8 @@
  * reply: readable text by default, the reply's JSON with --json.  `parse`
  * needs no daemon: it runs the format modules over a file, exactly as the
  * daemon's ingest would, and prints one v1 record per line as JSON.
+ * `lint` reads a file or fetches a URL the same way and tells the feed's
+ * publisher what is missing, repaired or ambiguous in it.
  *
  * Commands are rows in a table; each says whether it needs the daemon.
  */
@@ -21,14 +23,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "dayhub.h"
 
 #define CTL_DEFAULT_SERVER	"127.0.0.1:7411"
 #define CTL_TIMEOUT_MS		30000
 #define CTL_MAX_REPLY		(PROTO_MAX_OUTPUT + 1)
+#define CTL_FETCH_TIMEOUT	30L	/* seconds for a whole lint fetch */
+#define CTL_FETCH_REDIRECTS	5L
+#define CTL_FETCH_MAX		FEED_MAX_BYTES
 
 struct ctl {
 	const char	*server;
@@ -50,6 +58,8 @@ static int	ctl_get(struct ctl *, int, char **);
 static int	ctl_parse(struct ctl *, int, char **);
 static int	ctl_spokes(struct ctl *, int, char **);
 static int	ctl_refresh(struct ctl *, int, char **);
+static int	ctl_lint(struct ctl *, int, char **);
+static int	ctl_import_postcodes(struct ctl *, int, char **);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "hello", "hello", "show the daemon's version and limits",
@@ -69,6 +79,14 @@ static const struct ctl_command ctl_commands[] = {
 	    "[--timezone ZONE] [--spoke ID] FILE",
 	    "read a feed file offline and print its records as JSON lines",
 	    ctl_parse },
+	{ "lint", "lint [--format NAME] [--plugin-dir DIR] "
+	    "[--timezone ZONE] [--json] FILE|URL",
+	    "check a spoke's feed and say what is missing, repaired or "
+	    "ambiguous", ctl_lint },
+	{ "import-postcodes", "import-postcodes [-c CONFIG | --database PATH] "
+	    "FILE", "load postcodes (ONS Postcode Directory CSV, or "
+	    "postcode,lat,lon) into the database for searches near a place",
+	    ctl_import_postcodes },
 };
 
 #define CTL_NCOMMANDS	(sizeof ctl_commands / sizeof ctl_commands[0])
@@ -653,6 +671,90 @@ ctl_refresh(struct ctl *c, int argc, char **argv)
 	return done < total || failed > 0 ? 1 : 0;
 }
 
+/*
+ * Loads a postcode file straight into the database: the daemon need not
+ * run (and a full ONS directory holds the write lock for some seconds,
+ * so a quiet moment is best).
+ */
+static int
+ctl_import_postcodes(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "database", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char		*config_path = SYSCONFDIR "/dayhub.conf";
+	const char		*database = NULL, *file;
+	struct config		*conf = NULL;
+	struct store		*st = NULL;
+	struct postcode_counts	 counts;
+	char			 err[512];
+	long long		 npc = 0, nout = 0;
+	FILE			*f;
+	int			 ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:D:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'D':
+			database = optarg;
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc - 1)
+		usage(2);
+	file = argv[optind];
+	if (database == NULL) {
+		if ((conf = config_load(config_path, err, sizeof err)) == NULL)
+			die("%s", err);
+		database = conf->database;
+	}
+	if (strcmp(file, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(file, "r")) == NULL)
+		die("%s: %s", file, strerror(errno));
+	if (store_open(&st, database, err, sizeof err) != STORE_OK)
+		die("%s", err);
+	memset(&counts, 0, sizeof counts);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "importing %s into %s ...\n", file, database);
+	rc = store_postcodes_import(st, f, &counts, err, sizeof err);
+	if (f != stdin)
+		fclose(f);
+	if (rc != STORE_OK) {
+		store_close(st);
+		config_free(conf);
+		die("%s: %s", file, err);
+	}
+	(void)store_postcodes_count(st, &npc, &nout);
+	store_close(st);
+	config_free(conf);
+	if (c->json)
+		printf("{\"ok\":true,\"imported\":%zu,\"postcodes\":%lld,"
+		    "\"outcodes\":%lld,\"terminated\":%zu,"
+		    "\"no_location\":%zu,\"bad\":%zu}\n", counts.imported,
+		    npc, nout, counts.skipped_terminated,
+		    counts.skipped_no_location, counts.bad);
+	else {
+		printf("imported %zu postcodes (%lld in all, %lld outcodes); "
+		    "skipped %zu terminated, %zu without a location, %zu bad "
+		    "lines", counts.imported, npc, nout,
+		    counts.skipped_terminated, counts.skipped_no_location,
+		    counts.bad);
+		if (counts.bad > 0)
+			printf(" (first: line %lu: %s)", counts.first_bad_line,
+			    counts.first_bad);
+		putchar('\n');
+	}
+	return 0;
+}
+
 /* Reads a whole file (or stdin for "-"), at most `max` bytes. */
 static unsigned char *
 ctl_slurp(const char *path, size_t max, size_t *lenp)
@@ -685,6 +787,21 @@ ctl_slurp(const char *path, size_t max, size_t *lenp)
 		fclose(f);
 	*lenp = len;
 	return buf;
+}
+
+/* "FILE:LINE: warning: ...", or "FILE: warning: ..." for the feed as a whole. */
+static void
+ctl_print_warning(const char *path, json_t *w)
+{
+	json_int_t	line = json_integer_value(json_object_get(w, "line"));
+
+	if (line > 0)
+		fprintf(stderr, "%s:%lld: warning: %s\n", path,
+		    (long long)line, json_string_value(json_object_get(w,
+		    "message")));
+	else
+		fprintf(stderr, "%s: warning: %s\n", path,
+		    json_string_value(json_object_get(w, "message")));
 }
 
 static int
@@ -753,9 +870,7 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 	rc = record_parse(&pr, &res);
 	if (res.warnings != NULL)
 		json_array_foreach(res.warnings, i, w)
-			fprintf(stderr, "%s:%lld: warning: %s\n", path,
-			    json_integer_value(json_object_get(w, "line")),
-			    json_string_value(json_object_get(w, "message")));
+			ctl_print_warning(path, w);
 	if (res.nwarnings > json_array_size(res.warnings))
 		fprintf(stderr, "%s: %zu more warnings not shown\n", path,
 		    res.nwarnings - json_array_size(res.warnings));
@@ -779,6 +894,211 @@ ctl_parse(struct ctl *c, int argc, char **argv)
 	free(abs);
 	plugin_unload_all();
 	(void)c;
+	return rc == -1 ? 1 : 0;
+}
+
+/* A feed fetched over HTTP(S), growing as libcurl hands it over. */
+struct ctl_body {
+	unsigned char	*data;
+	size_t		 len;
+	int		 over;		/* past CTL_FETCH_MAX: stopped */
+};
+
+/* Keeps what arrives, up to CTL_FETCH_MAX; more ends the transfer. */
+static size_t
+ctl_fetch_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct ctl_body	*b = arg;
+	size_t		 len = size * n;
+
+	if (len > CTL_FETCH_MAX - b->len) {
+		b->over = 1;
+		return 0;
+	}
+	b->data = xreallocarray(b->data, b->len + len + 1, 1);
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+	return len;
+}
+
+/*
+ * Fetches `url` (http or https) for lint, following at most
+ * CTL_FETCH_REDIRECTS redirects, within CTL_FETCH_TIMEOUT seconds and
+ * CTL_FETCH_MAX bytes.  Returns the body (the caller frees it), with its
+ * length, Content-Type and final URL (both new strings, or NULL), or
+ * NULL with `err` saying in words why there is none.
+ */
+static unsigned char *
+ctl_fetch(const char *url, size_t *lenp, char **ctype, char **final,
+    char *err, size_t errlen)
+{
+	struct ctl_body	 b;
+	CURL		*curl = NULL;
+	CURLcode	 rc;
+	char		 cerr[CURL_ERROR_SIZE], *ua = NULL, *s;
+	long		 status = 0;
+
+	memset(&b, 0, sizeof b);
+	*ctype = *final = NULL;
+	cerr[0] = '\0';
+	if ((curl = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "libcurl could not start");
+		goto fail;
+	}
+	xasprintf(&ua, "dayhub-lint/%s", PACKAGE_VERSION);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, CTL_FETCH_REDIRECTS);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, CTL_FETCH_TIMEOUT);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, ua);
+	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)CTL_FETCH_MAX);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_fetch_write_cb);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(curl);
+	if (b.over || rc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(err, errlen, "the feed is larger than the limit of "
+		    "%d bytes", CTL_FETCH_MAX);
+		goto fail;
+	}
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s", cerr[0] != '\0' ? cerr :
+		    curl_easy_strerror(rc));
+		goto fail;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		snprintf(err, errlen, "the server answered HTTP %ld", status);
+		goto fail;
+	}
+	if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK &&
+	    s != NULL)
+		*ctype = xstrdup(s);
+	if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK &&
+	    s != NULL)
+		*final = xstrdup(s);
+	if (b.data == NULL)
+		b.data = xmalloc(1);
+	curl_easy_cleanup(curl);
+	free(ua);
+	*lenp = b.len;
+	return b.data;
+
+fail:
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	free(ua);
+	free(b.data);
+	return NULL;
+}
+
+/* Whether `s` is an http or https URL rather than a file name. */
+static int
+ctl_is_url(const char *s)
+{
+	return strncasecmp(s, "http://", 7) == 0 ||
+	    strncasecmp(s, "https://", 8) == 0;
+}
+
+static int
+ctl_lint(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "timezone", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct parse_request	 pr;
+	struct feed_result	 res;
+	const char		*dir, *source, *format = NULL;
+	const char		*tz = RECORD_DEFAULT_ZONE_NAME;
+	char			 err[512], *base = NULL, *abs = NULL;
+	char			*ctype = NULL, *s;
+	unsigned char		*data;
+	json_t			*rep;
+	size_t			 len;
+	int			 ch, rc, json = c->json;
+
+	if ((dir = getenv("DAYHUB_PLUGIN_DIR")) == NULL)
+		dir = PKGLIBDIR;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "F:P:T:j", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			format = optarg;
+			break;
+		case 'P':
+			dir = optarg;
+			break;
+		case 'T':
+			tz = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc - 1)
+		usage(2);
+	source = argv[optind];
+	if (!zone_name_ok(tz) || zone_find(tz) == NULL)
+		die("--timezone %s: not a time zone this host knows", tz);
+	if (plugin_load_dir(dir, err, sizeof err) <= 0)
+		die("no format modules could be loaded from %s%s%s", dir,
+		    *err ? ": " : "", err);
+	if (ctl_is_url(source)) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		data = ctl_fetch(source, &len, &ctype, &base, err, sizeof err);
+		curl_global_cleanup();
+		if (data == NULL) {
+			fprintf(stderr, "dayhubctl: %s: %s\n", source, err);
+			plugin_unload_all();
+			return 1;
+		}
+	} else {
+		data = ctl_slurp(source, FEED_MAX_BYTES, &len);
+		if (strcmp(source, "-") != 0 &&
+		    (abs = realpath(source, NULL)) != NULL)
+			xasprintf(&base, "file://%s", abs);
+	}
+
+	memset(&pr, 0, sizeof pr);
+	pr.data = data;
+	pr.len = len;
+	pr.spoke = "lint";
+	pr.base_url = base;
+	pr.content_type = ctype;
+	pr.timezone = tz;
+	pr.format = format;
+	pr.max_items = FEED_MAX_ITEMS;
+	memset(&res, 0, sizeof res);
+	rc = record_parse(&pr, &res);
+	rep = lint_feed(&pr, &res);
+	if (json) {
+		s = json_dumps(rep, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		puts(s);
+		free(s);
+	} else
+		lint_print(stdout, rep, source);
+	if (rc == -1)
+		fprintf(stderr, "dayhubctl: %s: %s\n", source, res.error !=
+		    NULL ? res.error : "could not be read");
+	json_decref(rep);
+	feed_result_free(&res);
+	free(data);
+	free(base);
+	free(abs);
+	free(ctype);
+	plugin_unload_all();
 	return rc == -1 ? 1 : 0;
 }
 

@@ -222,13 +222,25 @@ dayhubd_reload(struct daemon *d)
 	if (d->verbose == 0)
 		log_setlevel(nc->log_level);
 	refresh_configure(d->refresh, nc);
+	if (nc->horizon != d->conf->horizon) {
+		struct ingest_job *job = xcalloc(1, sizeof *job);
+
+		job->kind = INGEST_HORIZON;
+		job->spoke = xstrdup("");
+		job->horizon = nc->horizon;
+		job->when = now_utc();
+		ingest_submit(d->ingest, job);
+	}
 	d->ctx.conf = nc;
 	config_free(d->conf);
 	d->conf = nc;
 	log_info("reloaded: %zu hubs", nc->nhubs);
 }
 
-/* Now and then: drop tombstones older than keep-deleted. */
+/*
+ * Now and then: drop tombstones older than keep-deleted, and move the
+ * horizon of repeating sessions' occurrences forward.
+ */
 static void
 dayhubd_purge_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -240,6 +252,14 @@ dayhubd_purge_cb(evutil_socket_t fd, short what, void *arg)
 	job->kind = INGEST_PURGE;
 	job->spoke = xstrdup("");
 	job->when = now_utc() - (time_t)d->conf->keep_deleted;
+	ingest_submit(d->ingest, job);
+
+	/* Repeating sessions: occurrences as far ahead as the horizon. */
+	job = xcalloc(1, sizeof *job);
+	job->kind = INGEST_HORIZON;
+	job->spoke = xstrdup("");
+	job->horizon = d->conf->horizon;
+	job->when = now_utc();
 	ingest_submit(d->ingest, job);
 	evtimer_add(d->purge, &tv);
 }
@@ -409,11 +429,8 @@ main(int argc, char *argv[])
 	d.sig_hup = evsignal_new(d.base, SIGHUP, dayhubd_signal_cb, &d);
 	d.drain = evtimer_new(d.base, dayhubd_drain_cb, &d);
 	d.purge = evtimer_new(d.base, dayhubd_purge_cb, &d);
-	{
-		struct timeval	soon = { 60, 0 };
-
-		evtimer_add(d.purge, &soon);
-	}
+	/* The worker sets the horizon before it stores the first feed. */
+	dayhubd_purge_cb(-1, 0, &d);
 	evsignal_add(d.sig_term, NULL);
 	evsignal_add(d.sig_int, NULL);
 	evsignal_add(d.sig_hup, NULL);

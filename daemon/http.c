@@ -4,6 +4,8 @@
  *	GET /v1/hello			HELLO
  *	GET /v1/hubs			HUBS
  *	GET /v1/hubs/{hub}/search?...	SEARCH hub={hub} ...
+ *	GET /v1/hubs/{hub}/facets?...	FACETS hub={hub} ...
+ *	GET /v1/hubs/{hub}/categories	CATEGORIES hub={hub}
  *	GET /v1/activities/{id}		GET id={id}
  *
  * A request is turned into the same protocol line a TCP client would send
@@ -42,6 +44,16 @@ struct http {
 	struct evhttp		*evh;
 	struct cmd_context	*ctx;
 	size_t			 nbound;
+};
+
+/* What /v1/hubs/{hub}/... may be followed by, and the command it is. */
+static const struct {
+	const char	*path;
+	const char	*command;
+} http_hub_routes[] = {
+	{ "/search", "SEARCH" },
+	{ "/facets", "FACETS" },
+	{ "/categories", "CATEGORIES" },
 };
 
 static void	http_request_cb(struct evhttp_request *, void *);
@@ -148,8 +160,8 @@ http_route(const char *path, const struct evkeyvalq *query,
 {
 	const struct evkeyval	*kv;
 	char			*seg = NULL, *dec = NULL;
-	const char		*rest;
-	size_t			 n;
+	const char		*rest, *command = NULL;
+	size_t			 n, i;
 	json_t			*err = NULL;
 
 	if (strcmp(path, "/v1/hello") == 0)
@@ -157,12 +169,18 @@ http_route(const char *path, const struct evkeyvalq *query,
 	else if (strcmp(path, "/v1/hubs") == 0)
 		evbuffer_add_printf(line, "HUBS");
 	else if (strncmp(path, "/v1/hubs/", 9) == 0 &&
-	    (rest = strchr(path + 9, '/')) != NULL &&
-	    strcmp(rest, "/search") == 0) {
+	    (rest = strchr(path + 9, '/')) != NULL) {
+		for (i = 0; i < sizeof http_hub_routes /
+		    sizeof http_hub_routes[0]; i++)
+			if (strcmp(rest, http_hub_routes[i].path) == 0)
+				command = http_hub_routes[i].command;
+		if (command == NULL)
+			return proto_error("not_found", "no such resource: %s "
+			    "(try /v1/hello)", path);
 		n = (size_t)(rest - (path + 9));
 		seg = xstrndup(path + 9, n);
 		dec = evhttp_uridecode(seg, 0, NULL);
-		evbuffer_add_printf(line, "SEARCH");
+		evbuffer_add_printf(line, "%s", command);
 		if (dec == NULL || http_line_arg(line, "hub", dec) == -1)
 			err = proto_error("bad_argument", "hub: bad encoding");
 	} else if (strncmp(path, "/v1/activities/", 15) == 0 &&

@@ -261,6 +261,14 @@ ingest_run(struct ingest *in, struct ingest_item *it)
 			it->error = xstrdup("tombstones could not be purged");
 		return;
 	}
+	if (job->kind == INGEST_HORIZON) {
+		store_set_horizon(in->store, job->horizon);
+		if (store_refresh_occurrences(in->store, job->when) !=
+		    STORE_OK)
+			it->error = xstrdup("the occurrences of repeating "
+			    "sessions could not be extended");
+		return;
+	}
 
 	memset(&fa, 0, sizeof fa);
 	fa.when = job->when;

@@ -206,6 +206,7 @@ struct record_sink {
 	json_t		*warnings;
 	size_t		 nwarnings;
 	json_t		*feed;
+	size_t		 nlocal;	/* starts and ends without an offset */
 	char		*error;		/* the module's first error() */
 };
 
@@ -266,6 +267,8 @@ static json_t	*record_time_json(struct record_sink *, const char *,
 static void	 record_time_resolve(struct record_sink *, json_t *,
 		    const char *, const char *);
 static void	 record_check_order(struct record_sink *, json_t *);
+static void	 record_taxonomy(struct record_sink *, json_t *);
+static void	 record_terms_add(json_t *, const char *const *, size_t);
 static int	 record_identifiable(struct record_sink *, json_t *);
 static const char *record_identify(struct record_sink *);
 static size_t	 record_id_pass(struct record_sink *, enum record_idmode,
@@ -361,7 +364,10 @@ record_sink_identity(struct record_sink *sink, const char *mode)
 /*
  * Settles the records' identities for the feed as a whole (see
  * record_identify), then hands the sink's records, warnings and feed
- * facts to `out` (which then owns them) and sets out->identity; leaves
+ * facts to `out` (which then owns them) and sets out->identity.  The
+ * host adds one feed fact of its own, "local_times": how many starts and
+ * ends had a time of day but no offset, and so were read in the zone
+ * (absent when none); leaves
  * out->error and out->format alone.  A record begun and never ended is
  * dropped with a warning.
  */
@@ -375,6 +381,10 @@ record_sink_finish(struct record_sink *sink, struct feed_result *out)
 		sink->cur = NULL;
 	}
 	out->identity = record_identify(sink);
+	if (sink->nlocal > 0)
+		json_object_set_new(sink->feed, "local_times",
+		    json_integer((json_int_t)sink->nlocal));
+	sink->nlocal = 0;
 	json_decref(out->records);
 	json_decref(out->warnings);
 	json_decref(out->feed);
@@ -682,7 +692,8 @@ record_end_cb(void *arg)
 {
 	struct record_sink	*sink = arg;
 	json_t			*rec, *out, *v, *list, *copy, *t;
-	const char		*zone, *key, *state;
+	const char		*zone, *key, *state, *why;
+	struct rtime		 rt;
 	size_t			 i, k;
 
 	if ((rec = sink->cur) == NULL) {
@@ -708,6 +719,15 @@ record_end_cb(void *arg)
 		zone = sink->zone;
 		json_object_set_new(rec, "timezone", json_string(zone));
 	}
+	/* Counted for the feed, as whoever publishes it may not know. */
+	for (k = 0; k < 2; k++) {
+		const char *raw = json_string_value(json_object_get(rec,
+		    k == 0 ? "start" : "end"));
+
+		if (raw != NULL && record_time_parse(raw, &rt, &why) == 0 &&
+		    !rt.has_offset && strlen(raw) > 10)
+			sink->nlocal++;
+	}
 	record_time_resolve(sink, rec, "start", zone);
 	record_time_resolve(sink, rec, "end", zone);
 	record_time_resolve(sink, rec, "updated", zone);
@@ -731,6 +751,7 @@ record_end_cb(void *arg)
 		    copy);
 	}
 	record_check_order(sink, rec);
+	record_taxonomy(sink, rec);
 
 	if (!record_identifiable(sink, rec))
 		goto drop;
@@ -1515,6 +1536,94 @@ record_check_order(struct record_sink *sink, json_t *rec)
 			    record_ranges[i].group, record_ranges[i].lo);
 			json_object_del(g, record_ranges[i].hi);
 		}
+	}
+}
+
+/*
+ * Reads the record's words through the activity vocabulary
+ * (feeds/TAXONOMY.md), so a kiosk can offer its fixed buttons whatever a
+ * spoke called its sessions.  Each "activity" value the module set is
+ * kept as its term (a label or a known phrasing becomes the term; one
+ * that names no term is dropped with a warning); then the terms the
+ * "categories" mean follow, in the vocabulary's order.  The categories
+ * also add to "access" and "groups", which are never taken from.
+ */
+static void
+record_taxonomy(struct record_sink *sink, json_t *rec)
+{
+	const char	*terms[RECORD_MAX_LIST], *s;
+	json_t		*cats, *acts, *out, *fromcats, *v, *list;
+	size_t		 i, j, n;
+	int		 k;
+
+	cats = json_object_get(rec, "categories");
+	acts = json_object_get(rec, "activity");
+	if (cats == NULL && acts == NULL)
+		return;
+	if ((out = json_array()) == NULL || (fromcats = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	json_array_foreach(acts, i, v) {
+		s = json_string_value(v);
+		if ((n = taxonomy_activities(s, terms, RECORD_MAX_LIST)) == 0) {
+			record_item_warn(sink, "the activity \"%.64s\" is not "
+			    "in the vocabulary (see feeds/TAXONOMY.md)", s);
+			continue;
+		}
+		record_terms_add(out, terms, n);
+	}
+	json_array_foreach(cats, i, v) {
+		s = json_string_value(v);
+		n = taxonomy_activities(s, terms, RECORD_MAX_LIST);
+		record_terms_add(fromcats, terms, n);
+		/* The v1 access and groups values share their lists' names. */
+		for (k = 0; k < 2; k++) {
+			n = k == 0 ? taxonomy_access(s, terms, RECORD_MAX_LIST) :
+			    taxonomy_groups(s, terms, RECORD_MAX_LIST);
+			if (n == 0)
+				continue;
+			if ((list = json_object_get(rec, k == 0 ? "access" :
+			    "groups")) == NULL) {
+				if ((list = json_array()) == NULL)
+					fatalx("%s: out of memory", __func__);
+				json_object_set_new(rec, k == 0 ? "access" :
+				    "groups", list);
+			}
+			record_terms_add(list, terms, n);
+		}
+	}
+	for (j = 0; (s = taxonomy_term_at(j)) != NULL; j++) {
+		json_array_foreach(fromcats, i, v) {
+			if (strcmp(json_string_value(v), s) == 0) {
+				record_terms_add(out, &s, 1);
+				break;
+			}
+		}
+	}
+	if (json_array_size(out) > 0)
+		json_object_set(rec, "activity", out);
+	else
+		json_object_del(rec, "activity");
+	json_decref(out);
+	json_decref(fromcats);
+}
+
+/* Appends each of `terms` to `list` unless there already or full. */
+static void
+record_terms_add(json_t *list, const char *const *terms, size_t n)
+{
+	json_t	*v;
+	size_t	 i, j;
+
+	for (i = 0; i < n; i++) {
+		json_array_foreach(list, j, v) {
+			if (strcmp(json_string_value(v), terms[i]) == 0)
+				break;
+		}
+		if (j < json_array_size(list) ||
+		    json_array_size(list) >= RECORD_MAX_LIST)
+			continue;
+		if (json_array_append_new(list, json_string(terms[i])) == -1)
+			fatalx("%s: out of memory", __func__);
 	}
 }
 

@@ -28,9 +28,11 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <libical/ical.h>
 #include <sqlite3.h>
 
 #include "dayhub.h"
+#include "store_int.h"
 
 /* Written by schema/embed.sh into schema.c. */
 struct store_migration {
@@ -51,6 +53,14 @@ extern const size_t store_nmigrations;
 #define STORE_SUMMARY_CHARS	"200"	/* of a summary in search results */
 #define STORE_MAX_ERROR		1024	/* bytes of a feed's last error */
 #define STORE_NO_START		"9223372036854775807"	/* undated last */
+#define STORE_DAY		86400
+#define STORE_DEFAULT_HORIZON	(90 * STORE_DAY)
+#define STORE_OCC_BEHIND	STORE_DAY	/* occurrences kept past */
+#define STORE_MAX_ACT_TERMS	64	/* taxonomy terms of one activity */
+#define STORE_NEXT_OCCURRENCES	5	/* in GET's reply */
+#define STORE_MORNING_END	(12 * 60)	/* FACETS' times of day */
+#define STORE_AFTERNOON_END	(17 * 60)
+#define STORE_MAX_SQL		4096	/* bytes of a built search */
 
 enum store_stmt {
 	STMT_BEGIN,
@@ -77,10 +87,18 @@ enum store_stmt {
 	STMT_SPOKES,
 	STMT_HUBS,
 	STMT_HUB_ACTIVE,
-	STMT_SEARCH_ALL,
-	STMT_SEARCH_TEXT,
 	STMT_GET,
 	STMT_GET_HUBS,
+	STMT_GET_NEXT,
+	STMT_OCC_STAGE_CLEAR,
+	STMT_OCC_STAGE_ADD,
+	STMT_OCC_UNSTAGE,
+	STMT_OCC_MERGE,
+	STMT_OCC_LIVE,
+	STMT_OCC_DROP,
+	STMT_OCC_ADD,
+	STMT_OCC_EXPIRE,
+	STMT_CATEGORIES,
 	STMT_COUNT
 };
 
@@ -98,7 +116,12 @@ enum store_stmt {
 	"id, spoke, source_id, title, summary, description, organiser, "	\
 	"venue, categories, url, start_utc, end_utc, start_text, "	\
 	"end_text, timezone, postcode, lat, lon, cost_min, cost_max, "	\
-	"free, pathway, updated, record, content_hash"
+	"free, pathway, updated, record, content_hash, terms, online, "	\
+	"funding_bits, pathway_bits, access_bits, group_bits, age_min, "	\
+	"age_max, geo_lat, geo_lon"
+/* What a refresh stages of each occurrence of the activities it writes. */
+#define STORE_OCC_COLUMNS						\
+	"id, start_utc, end_utc, wday, minute, end_minute"
 #define STORE_IN_HUB	\
 	"a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = ?1) " \
 	"AND a.deleted_at IS NULL"
@@ -170,7 +193,8 @@ static const struct {
 	[STMT_STAGE_ADD] = { "stage activity",
 	    "INSERT INTO temp.store_stage (" STORE_ACT_COLUMNS ") VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)" },
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+	    "?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)" },
 	[STMT_GONE_CLEAR] = { "clear staged tombstones",
 	    "DELETE FROM temp.store_gone" },
 	[STMT_GONE_ADD] = { "stage tombstone",
@@ -192,7 +216,13 @@ static const struct {
 	    "cost_min = excluded.cost_min, cost_max = excluded.cost_max, "
 	    "free = excluded.free, pathway = excluded.pathway, "
 	    "updated = excluded.updated, record = excluded.record, "
-	    "content_hash = excluded.content_hash, deleted_at = NULL" },
+	    "content_hash = excluded.content_hash, terms = excluded.terms, "
+	    "online = excluded.online, funding_bits = excluded.funding_bits, "
+	    "pathway_bits = excluded.pathway_bits, "
+	    "access_bits = excluded.access_bits, "
+	    "group_bits = excluded.group_bits, age_min = excluded.age_min, "
+	    "age_max = excluded.age_max, geo_lat = excluded.geo_lat, "
+	    "geo_lon = excluded.geo_lon, deleted_at = NULL" },
 	[STMT_ACT_BURY] = { "tombstone activities",
 	    "UPDATE activities SET deleted_at = ?1 WHERE deleted_at IS NULL "
 	    "AND id IN (SELECT id FROM temp.store_gone)" },
@@ -245,30 +275,46 @@ static const struct {
 	    "FROM hubs h WHERE h.active ORDER BY h.id" },
 	[STMT_HUB_ACTIVE] = { "find hub",
 	    "SELECT 1 FROM hubs WHERE id = ?1 AND active" },
-	/*
-	 * Keyset paging: ?3 is the last row's rank (NULL on the first page),
-	 * ?4 its start and ?5 its id; ?6 is one more than the page.
-	 */
-	[STMT_SEARCH_ALL] = { "list a hub",
-	    "SELECT " STORE_RESULT_COLUMNS ", 0.0, " STORE_SKEY
-	    " FROM activities a WHERE " STORE_IN_HUB
-	    " AND (?3 IS NULL OR " STORE_SKEY " > ?4 OR (" STORE_SKEY
-	    " = ?4 AND a.id > ?5))"
-	    " ORDER BY " STORE_SKEY ", a.id LIMIT ?6" },
-	[STMT_SEARCH_TEXT] = { "search a hub",
-	    "SELECT " STORE_RESULT_COLUMNS ", r.rank, " STORE_SKEY
-	    " FROM (SELECT rowid AS seq, bm25(activities_fts, 10.0, 4.0, 1.0, "
-	    "2.0, 2.0, 4.0) AS rank FROM activities_fts "
-	    "WHERE activities_fts MATCH ?2) r "
-	    "JOIN activities a ON a.seq = r.seq WHERE " STORE_IN_HUB
-	    " AND (?3 IS NULL OR r.rank > ?3 OR (r.rank = ?3 AND ("
-	    STORE_SKEY " > ?4 OR (" STORE_SKEY " = ?4 AND a.id > ?5))))"
-	    " ORDER BY r.rank, " STORE_SKEY ", a.id LIMIT ?6" },
 	[STMT_GET] = { "get activity",
 	    "SELECT record, spoke, deleted_at FROM activities WHERE id = ?1" },
 	[STMT_GET_HUBS] = { "get activity hubs",
 	    "SELECT hs.hub FROM hub_spokes hs JOIN hubs h ON h.id = hs.hub "
 	    "WHERE hs.spoke = ?1 AND h.active ORDER BY hs.hub" },
+	[STMT_GET_NEXT] = { "next occurrences",
+	    "SELECT o.start_utc, o.end_utc, a.timezone FROM activities a "
+	    "JOIN occurrences o ON o.activity = a.seq WHERE a.id = ?1 "
+	    "AND a.deleted_at IS NULL AND o.start_utc >= ?2 "
+	    "ORDER BY o.start_utc LIMIT ?3" },
+	/*
+	 * A refresh works out the occurrences of each record it writes into
+	 * temp.store_occ, by id, and swaps them in once the rows have seqs.
+	 */
+	[STMT_OCC_STAGE_CLEAR] = { "clear staged occurrences",
+	    "DELETE FROM temp.store_occ" },
+	[STMT_OCC_STAGE_ADD] = { "stage occurrence",
+	    "INSERT INTO temp.store_occ (" STORE_OCC_COLUMNS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6)" },
+	[STMT_OCC_UNSTAGE] = { "drop rewritten occurrences",
+	    "DELETE FROM occurrences WHERE activity IN (SELECT a.seq FROM "
+	    "activities a JOIN temp.store_stage st ON st.id = a.id)" },
+	[STMT_OCC_MERGE] = { "merge occurrences",
+	    "INSERT OR IGNORE INTO occurrences (activity, start_utc, end_utc, "
+	    "wday, minute, end_minute) SELECT a.seq, o.start_utc, o.end_utc, "
+	    "o.wday, o.minute, o.end_minute FROM temp.store_occ o "
+	    "JOIN activities a ON a.id = o.id WHERE a.deleted_at IS NULL" },
+	[STMT_OCC_LIVE] = { "list live activities",
+	    "SELECT seq, record FROM activities WHERE deleted_at IS NULL "
+	    "ORDER BY seq" },
+	[STMT_OCC_DROP] = { "drop occurrences",
+	    "DELETE FROM occurrences WHERE activity = ?1" },
+	[STMT_OCC_ADD] = { "add occurrence",
+	    "INSERT OR IGNORE INTO occurrences (activity, start_utc, end_utc, "
+	    "wday, minute, end_minute) VALUES (?1, ?2, ?3, ?4, ?5, ?6)" },
+	[STMT_OCC_EXPIRE] = { "expire occurrences",
+	    "DELETE FROM occurrences WHERE coalesce(end_utc, start_utc) < ?1" },
+	[STMT_CATEGORIES] = { "count categories",
+	    "SELECT a.terms FROM activities a WHERE " STORE_IN_HUB
+	    " AND a.terms IS NOT NULL" },
 };
 
 /* What store_spokes() gives of each spoke: STMT_SPOKES's columns. */
@@ -313,6 +359,17 @@ struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[STMT_COUNT];
 	struct timespec	 deadline;	/* of the running search */
+	unsigned long long horizon;	/* occurrences ahead, s */
+	struct occurrence *occ;		/* OCCUR_MAX, for expansions */
+};
+
+/* One occurrence as stored: instants and the local day and minutes. */
+struct store_occ {
+	time_t	 start;
+	time_t	 end;		/* == start: none */
+	int	 wday;
+	int	 minute;
+	int	 end_minute;	/* -1: none */
 };
 
 /* Where a page of search results ended. */
@@ -331,7 +388,21 @@ static void	 store_log(struct store *, const char *);
 static int	 store_pragma(struct store *, const char *, char *, size_t);
 static int	 store_migrate(struct store *, char *, size_t);
 static int	 store_put_activity(struct store *, const char *, json_t *,
-		    json_t *, size_t *);
+		    json_t *, size_t *, time_t);
+static size_t	 store_expand(struct store *, const json_t *, time_t,
+		    icaltimezone **);
+static void	 store_occ_fill(icaltimezone *, const struct occurrence *,
+		    struct store_occ *);
+static void	 store_local(icaltimezone *, time_t, struct icaltimetype *);
+static long long store_civil_days(int, int, int);
+static char	*store_format_local(time_t, const char *, char *, size_t);
+static char	*store_terms(json_t *);
+static void	 store_add_term(const char **, size_t *, const char *);
+static unsigned	 store_bits(json_t *, enum query_set);
+static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
+static int	 store_hub_check(struct store *, const char *, char *,
+		    size_t);
+static void	 store_deadline(struct store *);
 static int	 store_stage_gone(struct store *, const char *);
 static int	 store_bind_text(sqlite3_stmt *, int, const char *);
 static int	 store_bind_nonempty(sqlite3_stmt *, int, const char *);
@@ -399,17 +470,44 @@ store_open(struct store **sp, const char *path, char *err, size_t errlen)
 		goto fail;
 	/* This connection's own staging for refreshes; see STMT_ACT_MERGE. */
 	if (sqlite3_exec(s->db, "CREATE TEMP TABLE store_stage ("
-	    STORE_ACT_COLUMNS "); CREATE TEMP TABLE store_gone (id)", NULL,
-	    NULL, NULL) != SQLITE_OK) {
+	    STORE_ACT_COLUMNS "); CREATE TEMP TABLE store_gone (id); "
+	    "CREATE TEMP TABLE store_occ (" STORE_OCC_COLUMNS ")", NULL,
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "dh_distance_km", 4,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    store_distance_fn, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
+	s->horizon = STORE_DEFAULT_HORIZON;
+	s->occ = xreallocarray(NULL, OCCUR_MAX, sizeof *s->occ);
 	*sp = s;
 	return STORE_OK;
 
 fail:
 	store_close(s);
 	return STORE_ERROR;
+}
+
+/*
+ * The connection itself, for the store's other files (store_geo.c); no
+ * file outside the store may use it.
+ */
+sqlite3 *
+store_handle(struct store *s)
+{
+	return s->db;
+}
+
+/* Sets how far ahead occurrences are stored (0: the default, 90 days). */
+void
+store_set_horizon(struct store *s, unsigned long long seconds)
+{
+	if (seconds == 0)
+		seconds = STORE_DEFAULT_HORIZON;
+	if (seconds > (unsigned long long)QUERY_MAX_DAYS * 2 * STORE_DAY)
+		seconds = (unsigned long long)QUERY_MAX_DAYS * 2 * STORE_DAY;
+	s->horizon = seconds;
 }
 
 /* Finalizes every statement and closes the connection. */
@@ -424,6 +522,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	free(s->occ);
 	free(s);
 }
 
@@ -592,11 +691,13 @@ store_apply_feed(struct store *s, const char *spoke,
 	st = NULL;
 
 	if (store_exec(s, STMT_STAGE_CLEAR) == -1 ||
-	    store_exec(s, STMT_GONE_CLEAR) == -1)
+	    store_exec(s, STMT_GONE_CLEAR) == -1 ||
+	    store_exec(s, STMT_OCC_STAGE_CLEAR) == -1)
 		goto fail;
 	if (res->records != NULL) {
 		json_array_foreach(res->records, i, rec) {
-			if (store_put_activity(s, spoke, rec, old, &kept) == -1)
+			if (store_put_activity(s, spoke, rec, old, &kept,
+			    at->when) == -1)
 				goto fail;
 		}
 	}
@@ -604,8 +705,11 @@ store_apply_feed(struct store *s, const char *spoke,
 		if (json_is_string(v) && store_stage_gone(s, key) == -1)
 			goto fail;
 	}
-	if (store_exec(s, STMT_ACT_MERGE) == -1)
+	if (store_exec(s, STMT_ACT_MERGE) == -1 ||
+	    store_exec(s, STMT_OCC_UNSTAGE) == -1 ||
+	    store_exec(s, STMT_OCC_MERGE) == -1)
 		goto fail;
+	/* A tombstone's occurrences go with it: see 003's triggers. */
 	if ((st = store_stmt(s, STMT_ACT_BURY)) == NULL)
 		goto fail;
 	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)at->when) != SQLITE_OK ||
@@ -617,7 +721,8 @@ store_apply_feed(struct store *s, const char *spoke,
 	st = NULL;
 	/* Staged text is not kept past the refresh that needed it. */
 	if (store_exec(s, STMT_STAGE_CLEAR) == -1 ||
-	    store_exec(s, STMT_GONE_CLEAR) == -1)
+	    store_exec(s, STMT_GONE_CLEAR) == -1 ||
+	    store_exec(s, STMT_OCC_STAGE_CLEAR) == -1)
 		goto fail;
 
 	if ((first = json_array()) == NULL)
@@ -973,66 +1078,429 @@ fail:
 }
 
 /*
- * Searches one hub's directory.  sq->q is what a person typed (any bytes,
- * NULL or empty): store_match() makes it a safe FTS5 expression, so no
- * text can be a syntax error; with no words it lists the hub by start.
- * Results are ordered by relevance, then start, then id, at most
- * sq->limit of them, with "next" a cursor for the following page or null.
- * sq->cursor is such a cursor or NULL.  Returns STORE_OK with *out set;
- * STORE_NOTFOUND for an unknown hub; STORE_BADQUERY (reason in err) for a
- * cursor that is malformed or from another search; STORE_TIMEOUT past
+ * Moves the occurrence window to `now`: every live activity's occurrences
+ * are worked out again over [now - 1 day, now + horizon), and those of
+ * any activity that ended before now - 1 day are dropped, in one
+ * transaction.  A record that cannot be read keeps none.  Returns
+ * STORE_OK or STORE_ERROR (nothing changed).
+ */
+int
+store_refresh_occurrences(struct store *s, time_t now)
+{
+	struct store_occ occ;
+	icaltimezone	*zone;
+	sqlite3_stmt	*live = NULL, *st = NULL;
+	json_t		*rec;
+	sqlite3_int64	 seq;
+	size_t		 i, n;
+	int		 rc, began = 0, ret = STORE_ERROR;
+
+	if (store_exec(s, STMT_BEGIN) == -1)
+		return STORE_ERROR;
+	began = 1;
+	if ((st = store_stmt(s, STMT_OCC_EXPIRE)) == NULL)
+		goto fail;
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)(now -
+	    STORE_OCC_BEHIND)) != SQLITE_OK || sqlite3_step(st) !=
+	    SQLITE_DONE) {
+		store_log(s, store_sql[STMT_OCC_EXPIRE].name);
+		goto fail;
+	}
+	store_done(st);
+	st = NULL;
+	if ((live = store_stmt(s, STMT_OCC_LIVE)) == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(live)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(live, 0);
+		rec = json_loads((const char *)sqlite3_column_text(live, 1), 0,
+		    NULL);
+		n = rec != NULL ? store_expand(s, rec, now, &zone) : 0;
+		json_decref(rec);
+		if ((st = store_stmt(s, STMT_OCC_DROP)) == NULL)
+			goto fail;
+		if (sqlite3_bind_int64(st, 1, seq) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_DONE) {
+			store_log(s, store_sql[STMT_OCC_DROP].name);
+			goto fail;
+		}
+		store_done(st);
+		st = NULL;
+		for (i = 0; i < n; i++) {
+			store_occ_fill(zone, &s->occ[i], &occ);
+			if ((st = store_stmt(s, STMT_OCC_ADD)) == NULL)
+				goto fail;
+			rc = sqlite3_bind_int64(st, 1, seq);
+			rc |= sqlite3_bind_int64(st, 2,
+			    (sqlite3_int64)occ.start);
+			if (occ.end != occ.start)
+				rc |= sqlite3_bind_int64(st, 3,
+				    (sqlite3_int64)occ.end);
+			rc |= sqlite3_bind_int(st, 4, occ.wday);
+			rc |= sqlite3_bind_int(st, 5, occ.minute);
+			if (occ.end_minute != -1)
+				rc |= sqlite3_bind_int(st, 6, occ.end_minute);
+			if (rc != SQLITE_OK ||
+			    sqlite3_step(st) != SQLITE_DONE) {
+				store_log(s, store_sql[STMT_OCC_ADD].name);
+				goto fail;
+			}
+			store_done(st);
+			st = NULL;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_OCC_LIVE].name);
+		goto fail;
+	}
+	store_done(live);
+	live = NULL;
+	if (store_exec(s, STMT_COMMIT) == -1)
+		goto fail;
+	ret = STORE_OK;
+
+fail:
+	store_done(st);
+	store_done(live);
+	if (ret != STORE_OK && began)
+		store_rollback(s);
+	return ret;
+}
+
+/* Appends a fixed fragment of SQL; the fragments are ours, never input. */
+static void
+store_sql_add(char *buf, size_t *len, const char *frag)
+{
+	size_t	n = strlen(frag);
+
+	if (*len + n + 1 > STORE_MAX_SQL)
+		fatalx("%s: a search's SQL outgrew its buffer", __func__);
+	memcpy(buf + *len, frag, n + 1);
+	*len += n;
+}
+
+/* Binds a value to a named parameter, if the built SQL has it. */
+static int
+store_bind_named_int(sqlite3_stmt *st, const char *name, sqlite3_int64 v)
+{
+	int	i = sqlite3_bind_parameter_index(st, name);
+
+	return i == 0 ? SQLITE_OK : sqlite3_bind_int64(st, i, v);
+}
+
+static int
+store_bind_named_double(sqlite3_stmt *st, const char *name, double v)
+{
+	int	i = sqlite3_bind_parameter_index(st, name);
+
+	return i == 0 ? SQLITE_OK : sqlite3_bind_double(st, i, v);
+}
+
+static int
+store_bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int	i = sqlite3_bind_parameter_index(st, name);
+
+	return i == 0 ? SQLITE_OK : store_bind_text(st, i, v);
+}
+
+/* A search being run: the query, and what the store worked out for it. */
+struct store_run {
+	const struct query	*q;
+	char			*match;		/* FTS5 expression, or NULL */
+	char			*cats;		/* JSON array of terms, or NULL */
+	int			 near;		/* lat, lon below are set */
+	double			 lat;
+	double			 lon;
+	uint64_t		 hash;		/* for cursors */
+};
+
+#define STORE_DIST	"dh_distance_km(a.geo_lat, a.geo_lon, :lat, :lon)"
+#define STORE_K2	"coalesce(m.next_start, " STORE_NO_START ")"
+
+/*
+ * Builds and prepares the SQL of a search (or, with `facets`, of the
+ * facts FACETS counts) from fixed fragments chosen by which filters the
+ * query has, and binds every value; `cur` is where the last page ended,
+ * or NULL.  Returns the statement, or NULL (logged).
+ */
+static sqlite3_stmt *
+store_run_prepare(struct store *s, const struct store_run *run, int facets,
+    const struct store_cursor *cur)
+{
+	const struct query	*q = run->q;
+	sqlite3_stmt		*st = NULL;
+	char			 sql[STORE_MAX_SQL];
+	const char		*k1;
+	double			 minlat, maxlat, minlon, maxlon;
+	size_t			 len = 0;
+	int			 timed, rc;
+
+	timed = q->days != 0 || q->after != -1 || q->before != -1;
+	k1 = "0.0";
+	if (!facets && q->sort == QUERY_SORT_RELEVANCE && run->match != NULL)
+		k1 = "r.rank";
+	else if (!facets && q->sort == QUERY_SORT_NEAREST && run->near)
+		k1 = STORE_DIST;
+	sql[0] = '\0';
+	if (facets)
+		store_sql_add(sql, &len, "SELECT a.seq, a.terms, "
+		    "a.pathway_bits, a.funding_bits, a.access_bits, a.free, "
+		    "a.cost_min, m.wdays, m.tods");
+	else {
+		store_sql_add(sql, &len, "SELECT " STORE_RESULT_COLUMNS ", ");
+		store_sql_add(sql, &len, k1);
+		store_sql_add(sql, &len, ", " STORE_K2 ", coalesce(m.n, 0), "
+		    "m.next_start, (SELECT o2.end_utc FROM occurrences o2 "
+		    "WHERE o2.activity = a.seq AND o2.start_utc = "
+		    "m.next_start), a.timezone, ");
+		store_sql_add(sql, &len, run->near ? STORE_DIST : "NULL");
+	}
+	store_sql_add(sql, &len, " FROM activities a");
+	if (run->match != NULL)
+		store_sql_add(sql, &len, " JOIN (SELECT rowid AS seq, "
+		    "bm25(activities_fts, 10.0, 4.0, 1.0, 2.0, 2.0, 4.0) AS "
+		    "rank FROM activities_fts WHERE activities_fts MATCH "
+		    ":match) r ON r.seq = a.seq");
+	store_sql_add(sql, &len, timed ? " JOIN" : " LEFT JOIN");
+	store_sql_add(sql, &len, " (SELECT o.activity AS seq, count(*) AS n, "
+	    "min(o.start_utc) AS next_start, sum(DISTINCT 1 << o.wday) AS "
+	    "wdays, sum(DISTINCT CASE WHEN o.minute < 720 THEN 1 WHEN "
+	    "o.minute < 1020 THEN 2 ELSE 4 END) AS tods FROM occurrences o "
+	    "WHERE o.start_utc >= :from AND o.start_utc < :to");
+	if (q->days != 0)
+		store_sql_add(sql, &len, " AND (:days >> o.wday) & 1");
+	if (q->after != -1)
+		store_sql_add(sql, &len, " AND o.minute >= :after");
+	if (q->before != -1)
+		store_sql_add(sql, &len, " AND CASE WHEN o.end_minute IS NULL "
+		    "THEN o.minute < :before ELSE o.end_minute <= :before END");
+	store_sql_add(sql, &len, " GROUP BY o.activity) m ON m.seq = a.seq "
+	    "WHERE a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = :hub) "
+	    "AND a.deleted_at IS NULL");
+	/* Undated activities are listed unless a day or time is asked for. */
+	if (!timed)
+		store_sql_add(sql, &len, " AND (m.seq IS NOT NULL OR "
+		    "a.start_utc IS NULL)");
+	if (q->online == 1)
+		store_sql_add(sql, &len, " AND a.online = 1");
+	else if (q->online == 0)
+		store_sql_add(sql, &len, " AND a.online IS NOT 1");
+	if (q->cost_free == 1)
+		store_sql_add(sql, &len, " AND a.free = 1");
+	else if (q->cost_free == 0)
+		store_sql_add(sql, &len, " AND (a.free = 0 OR (a.free IS NULL "
+		    "AND a.cost_min > 0))");
+	if (q->max_cost >= 0)
+		store_sql_add(sql, &len, " AND (a.free = 1 OR a.cost_min <= "
+		    ":max_cost)");
+	if (q->funding != 0)
+		store_sql_add(sql, &len, " AND (a.funding_bits & :funding) "
+		    "!= 0");
+	if (q->pathway != 0)
+		store_sql_add(sql, &len, " AND (a.pathway_bits & :pathway) "
+		    "!= 0");
+	if (q->access != 0)
+		store_sql_add(sql, &len, " AND (a.access_bits & :access) = "
+		    ":access");
+	if (q->groups != 0)
+		store_sql_add(sql, &len, " AND (a.group_bits & :groups) != 0");
+	if (q->age != -1)
+		store_sql_add(sql, &len, " AND (a.age_min IS NULL OR "
+		    "a.age_min <= :age) AND (a.age_max IS NULL OR a.age_max >= "
+		    ":age)");
+	if (run->cats != NULL)
+		store_sql_add(sql, &len, " AND EXISTS (SELECT 1 FROM "
+		    "json_each(:cats) c WHERE instr(a.terms, ' ' || c.value || "
+		    "' ') > 0)");
+	if (run->near)
+		store_sql_add(sql, &len, " AND a.seq IN (SELECT id FROM "
+		    "activities_geo WHERE maxlat >= :minlat AND minlat <= "
+		    ":maxlat AND maxlon >= :minlon AND minlon <= :maxlon) AND "
+		    STORE_DIST " <= :within");
+	if (!facets) {
+		if (cur != NULL) {
+			store_sql_add(sql, &len, " AND (");
+			store_sql_add(sql, &len, k1);
+			store_sql_add(sql, &len, " > :k1 OR (");
+			store_sql_add(sql, &len, k1);
+			store_sql_add(sql, &len, " = :k1 AND (" STORE_K2
+			    " > :k2 OR (" STORE_K2 " = :k2 AND a.id > :id))))");
+		}
+		store_sql_add(sql, &len, " ORDER BY ");
+		store_sql_add(sql, &len, k1);
+		store_sql_add(sql, &len, ", " STORE_K2 ", a.id LIMIT :limit");
+	}
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_log(s, facets ? "prepare facets" : "prepare search");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	rc = store_bind_named_text(st, ":hub", q->hub);
+	rc |= store_bind_named_text(st, ":match", run->match);
+	rc |= store_bind_named_int(st, ":from", (sqlite3_int64)q->from);
+	rc |= store_bind_named_int(st, ":to", (sqlite3_int64)q->to);
+	rc |= store_bind_named_int(st, ":days", q->days);
+	rc |= store_bind_named_int(st, ":after", q->after);
+	rc |= store_bind_named_int(st, ":before", q->before);
+	rc |= store_bind_named_double(st, ":max_cost", q->max_cost);
+	rc |= store_bind_named_int(st, ":funding", q->funding);
+	rc |= store_bind_named_int(st, ":pathway", q->pathway);
+	rc |= store_bind_named_int(st, ":access", q->access);
+	rc |= store_bind_named_int(st, ":groups", q->groups);
+	rc |= store_bind_named_int(st, ":age", q->age);
+	rc |= store_bind_named_text(st, ":cats", run->cats);
+	if (run->near) {
+		postcode_bbox(run->lat, run->lon, q->within, &minlat, &maxlat,
+		    &minlon, &maxlon);
+		rc |= store_bind_named_double(st, ":lat", run->lat);
+		rc |= store_bind_named_double(st, ":lon", run->lon);
+		rc |= store_bind_named_double(st, ":within", q->within);
+		rc |= store_bind_named_double(st, ":minlat", minlat);
+		rc |= store_bind_named_double(st, ":maxlat", maxlat);
+		rc |= store_bind_named_double(st, ":minlon", minlon);
+		rc |= store_bind_named_double(st, ":maxlon", maxlon);
+	}
+	if (cur != NULL) {
+		rc |= store_bind_named_double(st, ":k1", cur->rank);
+		rc |= store_bind_named_int(st, ":k2", cur->skey);
+		rc |= store_bind_named_text(st, ":id", cur->id);
+	}
+	rc |= store_bind_named_int(st, ":limit", (sqlite3_int64)(q->limit >
+	    SEARCH_MAX_LIMIT ? SEARCH_MAX_LIMIT : q->limit == 0 ?
+	    SEARCH_DEFAULT_LIMIT : q->limit) + 1);
+	if (rc != SQLITE_OK) {
+		store_log(s, "bind search");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/*
+ * Checks the hub, places near=, and readies the text and categories of a
+ * query.  Returns STORE_OK, or STORE_NOTFOUND with `err` saying whether
+ * the hub or the place is unknown (the latter starts "near:"), or
+ * STORE_ERROR.
+ */
+static int
+store_run_begin(struct store *s, const struct query *q, struct store_run *run,
+    char *err, size_t errlen)
+{
+	json_t	*cats;
+	char	 key[512], hint[16];
+	size_t	 i;
+	int	 rc;
+
+	memset(run, 0, sizeof *run);
+	run->q = q;
+	if (errlen > 0)
+		*err = '\0';
+	if (q->hub == NULL) {
+		snprintf(err, errlen, "no hub was named");
+		return STORE_NOTFOUND;
+	}
+	if ((rc = store_hub_check(s, q->hub, err, errlen)) != STORE_OK)
+		return rc;
+	if (q->near == QUERY_NEAR_POINT) {
+		run->near = 1;
+		run->lat = q->lat;
+		run->lon = q->lon;
+	} else if (q->near != QUERY_NEAR_NONE) {
+		rc = store_geocode(s, q->near_text, &run->lat, &run->lon, hint,
+		    sizeof hint);
+		if (rc == STORE_NOTFOUND) {
+			if (*hint != '\0')
+				snprintf(err, errlen, "near: unknown postcode "
+				    "\"%s\" (try the outcode %s)", q->near_text,
+				    hint);
+			else
+				snprintf(err, errlen, "near: unknown %s \"%s\"",
+				    q->near == QUERY_NEAR_OUTCODE ? "outcode" :
+				    "postcode", q->near_text);
+			return STORE_NOTFOUND;
+		}
+		if (rc != STORE_OK)
+			return STORE_ERROR;
+		run->near = 1;
+	}
+	run->match = store_match(q->q);
+	if (q->ncategories > 0) {
+		if ((cats = json_array()) == NULL)
+			fatalx("%s: out of memory", __func__);
+		for (i = 0; i < q->ncategories; i++)
+			json_array_append_new(cats,
+			    json_string(q->categories[i]));
+		if ((run->cats = json_dumps(cats, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(cats);
+	}
+	/* A cursor belongs to the filters and order, not to the window. */
+	snprintf(key, sizeof key, "%s|%d|%u|%d|%d|%d|%.6f|%.6f|%.3f|%d|%d|"
+	    "%.2f|%u|%u|%u|%u|%d|", q->hub, (int)q->sort, q->days, q->after,
+	    q->before, (int)q->near, run->lat, run->lon, q->within, q->online,
+	    q->cost_free, q->max_cost, q->funding, q->pathway, q->access,
+	    q->groups, q->age);
+	run->hash = store_fnv1a(0xcbf29ce484222325ULL, key, strlen(key));
+	if (run->cats != NULL)
+		run->hash = store_fnv1a(run->hash, run->cats,
+		    strlen(run->cats));
+	if (run->match != NULL)
+		run->hash = store_fnv1a(run->hash, run->match,
+		    strlen(run->match));
+	return STORE_OK;
+}
+
+static void
+store_run_end(struct store_run *run)
+{
+	free(run->match);
+	free(run->cats);
+}
+
+/*
+ * Searches one hub's directory for the activities a query describes (see
+ * struct query and PROTOCOL.md, SEARCH).  q->q is what a person typed:
+ * store_match() makes it a safe FTS5 expression.  An activity matches
+ * when its facts pass every filter and at least one of its occurrences
+ * starts in [from, to) and passes days, after and before; one with no
+ * start at all is listed last when none of those three is asked for.
+ * Results come in q->sort order (ties by the next occurrence, then id),
+ * at most q->limit, each with "next" (its first matching occurrence, in
+ * its own zone), "occurrences" (how many match) and, with near=,
+ * "distance_km"; the reply's "next" is a cursor for the following page,
+ * or null.  Returns STORE_OK with *out set; STORE_NOTFOUND for an
+ * unknown hub or a near= place the postcode table lacks (`err` says
+ * which; the latter starts "near:"); STORE_BADQUERY for a cursor that is
+ * malformed or from another search; STORE_TIMEOUT past
  * STORE_SEARCH_BUDGET; STORE_ERROR otherwise.
  */
 int
-store_search(struct store *s, const struct search_query *sq, json_t **out,
+store_search(struct store *s, const struct query *q, json_t **out,
     char *err, size_t errlen)
 {
+	struct store_run	 run;
 	struct store_cursor	 cur, last;
 	sqlite3_stmt		*st = NULL;
-	enum store_stmt		 which;
-	json_t			*results = NULL, *row, *loc;
-	char			*match = NULL, *next = NULL;
-	const char		*cost;
+	json_t			*results = NULL, *row, *loc, *next_occ;
+	char			*next = NULL, a[40], b[40];
+	const char		*cost, *tz;
 	size_t			 limit, n = 0;
-	uint64_t		 hash;
 	int			 rc, ret = STORE_ERROR, have_cursor = 0;
 
 	*out = NULL;
 	memset(&cur, 0, sizeof cur);
 	memset(&last, 0, sizeof last);
-	if (errlen > 0)
-		*err = '\0';
-	limit = sq->limit;
+	limit = q->limit;
 	if (limit == 0)
 		limit = SEARCH_DEFAULT_LIMIT;
 	if (limit > SEARCH_MAX_LIMIT)
 		limit = SEARCH_MAX_LIMIT;
-
-	if (sq->hub == NULL) {
-		snprintf(err, errlen, "no hub was named");
-		return STORE_NOTFOUND;
-	}
-	if ((st = store_stmt(s, STMT_HUB_ACTIVE)) == NULL ||
-	    store_bind_text(st, 1, sq->hub) != SQLITE_OK)
-		goto fail;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		if (rc == SQLITE_DONE) {
-			snprintf(err, errlen, "no hub \"%s\"", sq->hub);
-			ret = STORE_NOTFOUND;
-		} else
-			store_log(s, store_sql[STMT_HUB_ACTIVE].name);
-		goto fail;
-	}
-	store_done(st);
-	st = NULL;
-
-	match = store_match(sq->q);
-	hash = store_fnv1a(0xcbf29ce484222325ULL, sq->hub, strlen(sq->hub) + 1);
-	if (match != NULL)
-		hash = store_fnv1a(hash, match, strlen(match));
-	if (sq->cursor != NULL && *sq->cursor != '\0') {
-		if (store_cursor_decode(sq->cursor, &cur) == -1 ||
-		    cur.hash != hash) {
+	if ((rc = store_run_begin(s, q, &run, err, errlen)) != STORE_OK)
+		return rc;
+	if (q->cursor != NULL && *q->cursor != '\0') {
+		if (store_cursor_decode(q->cursor, &cur) == -1 ||
+		    cur.hash != run.hash) {
 			snprintf(err, errlen, "the cursor is not valid for "
 			    "this search");
 			ret = STORE_BADQUERY;
@@ -1040,35 +1508,13 @@ store_search(struct store *s, const struct search_query *sq, json_t **out,
 		}
 		have_cursor = 1;
 	}
-
-	which = match != NULL ? STMT_SEARCH_TEXT : STMT_SEARCH_ALL;
-	if ((st = store_stmt(s, which)) == NULL)
+	if ((st = store_run_prepare(s, &run, 0, have_cursor ? &cur :
+	    NULL)) == NULL)
 		goto fail;
-	rc = store_bind_text(st, 1, sq->hub);
-	if (match != NULL)
-		rc |= store_bind_text(st, 2, match);
-	if (have_cursor) {
-		rc |= sqlite3_bind_double(st, 3, cur.rank);
-		rc |= sqlite3_bind_int64(st, 4, cur.skey);
-		rc |= store_bind_text(st, 5, cur.id);
-	}
-	rc |= sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
-	if (rc != SQLITE_OK) {
-		store_log(s, store_sql[which].name);
-		goto fail;
-	}
 
 	if ((results = json_array()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
-	s->deadline.tv_sec += STORE_SEARCH_BUDGET / 1000;
-	s->deadline.tv_nsec += (STORE_SEARCH_BUDGET % 1000) * 1000000L;
-	if (s->deadline.tv_nsec >= 1000000000L) {
-		s->deadline.tv_sec++;
-		s->deadline.tv_nsec -= 1000000000L;
-	}
-	sqlite3_progress_handler(s->db, STORE_PROGRESS_OPS, store_progress_cb,
-	    s);
+	store_deadline(s);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == limit) {
 			if ((next = store_cursor_encode(&last)) == NULL)
@@ -1095,10 +1541,27 @@ store_search(struct store *s, const struct search_query *sq, json_t **out,
 		if ((cost = (const char *)sqlite3_column_text(st, 9)) != NULL)
 			json_object_set_new(row, "cost",
 			    json_loads(cost, 0, NULL));
+		tz = (const char *)sqlite3_column_text(st, 15);
+		next_occ = json_null();
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+			next_occ = json_pack("{s:s,s:o}", "start",
+			    store_format_local((time_t)sqlite3_column_int64(st,
+			    13), tz, a, sizeof a), "end",
+			    sqlite3_column_type(st, 14) == SQLITE_NULL ?
+			    json_null() : json_string(store_format_local(
+			    (time_t)sqlite3_column_int64(st, 14), tz, b,
+			    sizeof b)));
+		}
+		json_object_set_new(row, "next", next_occ);
+		json_object_set_new(row, "occurrences", json_integer(
+		    (json_int_t)sqlite3_column_int64(st, 12)));
+		if (run.near)
+			json_object_set_new(row, "distance_km", json_real(
+			    round(sqlite3_column_double(st, 16) * 100) / 100));
 		json_array_append_new(results, row);
 		n++;
 		free(last.id);
-		last.hash = hash;
+		last.hash = run.hash;
 		last.rank = sqlite3_column_double(st, 10);
 		last.skey = sqlite3_column_int64(st, 11);
 		last.id = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -1107,16 +1570,14 @@ store_search(struct store *s, const struct search_query *sq, json_t **out,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		if (rc == SQLITE_INTERRUPT) {
 			log_warnx("store: search of %s for \"%s\" ran past "
-			    "%d ms", sq->hub, match != NULL ? match : "",
+			    "%d ms", q->hub, run.match != NULL ? run.match : "",
 			    STORE_SEARCH_BUDGET);
 			ret = STORE_TIMEOUT;
 		} else
-			store_log(s, store_sql[which].name);
+			store_log(s, "search");
 		goto fail;
 	}
-	store_done(st);
-	st = NULL;
-	*out = json_pack("{s:s,s:I,s:o,s:o}", "hub", sq->hub,
+	*out = json_pack("{s:s,s:I,s:o,s:o}", "hub", q->hub,
 	    "count", (json_int_t)n, "results", results,
 	    "next", next != NULL ? json_string(next) : json_null());
 	results = NULL;
@@ -1125,12 +1586,225 @@ store_search(struct store *s, const struct search_query *sq, json_t **out,
 	ret = STORE_OK;
 
 fail:
-	store_done(st);
+	sqlite3_finalize(st);
+	store_run_end(&run);
 	json_decref(results);
-	free(match);
 	free(next);
 	free(cur.id);
 	free(last.id);
+	return ret;
+}
+
+/* The cost bands FACETS counts, by the cheapest price. */
+static const char *const store_cost_bands[] = {
+	"free", "up_to_5", "5_to_15", "over_15"
+};
+static const char *const store_times[] = {
+	"morning", "afternoon", "evening"
+};
+
+/* Counts, in `counts`, the taxonomy terms of a " a b " terms column. */
+static void
+store_count_terms(const char *terms, size_t *counts, size_t nterms)
+{
+	const char	*p, *e, *t;
+	size_t		 i, len;
+
+	if (terms == NULL)
+		return;
+	for (p = terms; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if ((len = (size_t)(e - p)) == 0)
+			continue;
+		for (i = 0; i < nterms; i++) {
+			t = taxonomy_term_at(i);
+			if (strlen(t) == len && strncmp(t, p, len) == 0) {
+				counts[i]++;
+				break;
+			}
+		}
+	}
+}
+
+/* An object of word -> count for the words of a query_set. */
+static json_t *
+store_word_counts(enum query_set set, const size_t *counts)
+{
+	json_t		*o;
+	const char	*w;
+	unsigned	 i;
+
+	if ((o = json_object()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; (w = query_word(set, i)) != NULL && i < 32; i++)
+		json_object_set_new(o, w, json_integer((json_int_t)counts[i]));
+	return o;
+}
+
+/*
+ * Counts what a query matches (the filters of store_search(); sort,
+ * limit and cursor play no part) by facet: {"hub","total","facets":
+ * {"category":{term:n} (terms with a count, in taxonomy order), "day":
+ * {"sun".."sat"}, "time":{"morning","afternoon","evening"} (by local
+ * start: before 12:00, before 17:00, later), "pathway", "funding",
+ * "access" (word: n), "cost":{"free","up_to_5","5_to_15","over_15"} (by
+ * the cheapest price; unknown prices in none)}}.  An activity counts once
+ * under each value it has; day and time count the days and times of its
+ * matching occurrences.  Returns as store_search() does.
+ */
+int
+store_facets(struct store *s, const struct query *q, json_t **out,
+    char *err, size_t errlen)
+{
+	struct store_run	 run;
+	sqlite3_stmt		*st = NULL;
+	json_t			*facets = NULL, *o;
+	size_t			*cat = NULL, nterms, total = 0, i;
+	size_t			 day[7], tod[3], path[32], fund[32], acc[32];
+	size_t			 cost[4];
+	sqlite3_int64		 bits;
+	double			 min;
+	int			 rc, ret = STORE_ERROR;
+
+	*out = NULL;
+	memset(day, 0, sizeof day);
+	memset(tod, 0, sizeof tod);
+	memset(path, 0, sizeof path);
+	memset(fund, 0, sizeof fund);
+	memset(acc, 0, sizeof acc);
+	memset(cost, 0, sizeof cost);
+	if ((rc = store_run_begin(s, q, &run, err, errlen)) != STORE_OK)
+		return rc;
+	nterms = taxonomy_count();
+	cat = xcalloc(nterms + 1, sizeof *cat);
+	if ((st = store_run_prepare(s, &run, 1, NULL)) == NULL)
+		goto fail;
+	store_deadline(s);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		total++;
+		store_count_terms((const char *)sqlite3_column_text(st, 1),
+		    cat, nterms);
+		for (i = 0; i < 32; i++) {
+			if (sqlite3_column_int64(st, 2) & (1LL << i))
+				path[i]++;
+			if (sqlite3_column_int64(st, 3) & (1LL << i))
+				fund[i]++;
+			if (sqlite3_column_int64(st, 4) & (1LL << i))
+				acc[i]++;
+		}
+		if (sqlite3_column_int(st, 5) == 1 &&
+		    sqlite3_column_type(st, 5) != SQLITE_NULL)
+			cost[0]++;
+		else if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+			min = sqlite3_column_double(st, 6);
+			cost[min <= 5 ? 1 : min <= 15 ? 2 : 3]++;
+		}
+		bits = sqlite3_column_int64(st, 7);
+		for (i = 0; i < 7; i++)
+			if (bits & (1LL << i))
+				day[i]++;
+		bits = sqlite3_column_int64(st, 8);
+		for (i = 0; i < 3; i++)
+			if (bits & (1LL << i))
+				tod[i]++;
+	}
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_INTERRUPT) {
+			log_warnx("store: facets of %s ran past %d ms", q->hub,
+			    STORE_SEARCH_BUDGET);
+			ret = STORE_TIMEOUT;
+		} else
+			store_log(s, "facets");
+		goto fail;
+	}
+
+	if ((facets = json_object()) == NULL || (o = json_object()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < nterms; i++)
+		if (cat[i] > 0)
+			json_object_set_new(o, taxonomy_term_at(i),
+			    json_integer((json_int_t)cat[i]));
+	json_object_set_new(facets, "category", o);
+	json_object_set_new(facets, "day", store_word_counts(QUERY_SET_DAYS,
+	    day));
+	o = json_object();
+	for (i = 0; i < 3; i++)
+		json_object_set_new(o, store_times[i],
+		    json_integer((json_int_t)tod[i]));
+	json_object_set_new(facets, "time", o);
+	json_object_set_new(facets, "pathway",
+	    store_word_counts(QUERY_SET_PATHWAY, path));
+	json_object_set_new(facets, "funding",
+	    store_word_counts(QUERY_SET_FUNDING, fund));
+	json_object_set_new(facets, "access",
+	    store_word_counts(QUERY_SET_ACCESS, acc));
+	o = json_object();
+	for (i = 0; i < 4; i++)
+		json_object_set_new(o, store_cost_bands[i],
+		    json_integer((json_int_t)cost[i]));
+	json_object_set_new(facets, "cost", o);
+	if ((*out = json_pack("{s:s,s:I,s:o}", "hub", q->hub, "total",
+	    (json_int_t)total, "facets", facets)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	facets = NULL;
+	ret = STORE_OK;
+
+fail:
+	sqlite3_finalize(st);
+	store_run_end(&run);
+	json_decref(facets);
+	free(cat);
+	return ret;
+}
+
+/*
+ * The activity taxonomy with how many live activities of an active hub
+ * are about each term: {"hub","categories":[{"term","label","count"}]},
+ * every term in the taxonomy's order.  Returns STORE_OK, STORE_NOTFOUND
+ * for an unknown hub, or STORE_ERROR.
+ */
+int
+store_categories(struct store *s, const char *hub, json_t **out)
+{
+	sqlite3_stmt	*st = NULL;
+	json_t		*list;
+	size_t		*counts, nterms, i;
+	char		 err[128];
+	int		 rc, ret = STORE_ERROR;
+
+	*out = NULL;
+	if ((rc = store_hub_check(s, hub, err, sizeof err)) != STORE_OK)
+		return rc;
+	nterms = taxonomy_count();
+	counts = xcalloc(nterms + 1, sizeof *counts);
+	if ((st = store_stmt(s, STMT_CATEGORIES)) == NULL ||
+	    store_bind_text(st, 1, hub) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_count_terms((const char *)sqlite3_column_text(st, 0),
+		    counts, nterms);
+	if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_CATEGORIES].name);
+		goto fail;
+	}
+	if ((list = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < nterms; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s?,s:I}", "term",
+		    taxonomy_term_at(i), "label", taxonomy_term_label(
+		    taxonomy_term_at(i)), "count", (json_int_t)counts[i]));
+	if ((*out = json_pack("{s:s,s:o}", "hub", hub, "categories", list)) ==
+	    NULL)
+		fatalx("%s: out of memory", __func__);
+	ret = STORE_OK;
+
+fail:
+	store_done(st);
+	free(counts);
 	return ret;
 }
 
@@ -1139,15 +1813,18 @@ fail:
  * hubs its spoke serves}.  A tombstone is found too, as its spoke last
  * described it but with "state":"deleted" and "deleted_at" (RFC 3339),
  * so that what points at it (a booking) keeps its meaning; it is in no
- * hub's directory.  STORE_NOTFOUND when there is no such id at all.
+ * hub's directory.  "next_occurrences" lists the next few occurrences
+ * starting from now, [{"start","end"}] in the activity's zone (none for
+ * a tombstone).  STORE_NOTFOUND when there is no such id at all.
  */
 int
 store_get(struct store *s, const char *id, json_t **out)
 {
 	sqlite3_stmt	*st;
-	json_t		*rec = NULL, *hubs = NULL;
+	json_t		*rec = NULL, *hubs = NULL, *next = NULL;
 	json_error_t	 jerr;
-	char		*spoke = NULL;
+	const char	*tz;
+	char		*spoke = NULL, a[40], b[40];
 	int		 rc, ret = STORE_ERROR;
 
 	*out = NULL;
@@ -1188,14 +1865,39 @@ store_get(struct store *s, const char *id, json_t **out)
 	}
 	json_object_set_new(rec, "hubs", hubs);
 	hubs = NULL;
-	*out = json_pack("{s:o}", "activity", rec);
-	rec = NULL;
+	store_done(st);
+
+	if ((st = store_stmt(s, STMT_GET_NEXT)) == NULL)
+		goto fail;
+	rc = store_bind_text(st, 1, id);
+	rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)now_utc());
+	rc |= sqlite3_bind_int(st, 3, STORE_NEXT_OCCURRENCES);
+	if (rc != SQLITE_OK)
+		goto fail;
+	if ((next = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tz = (const char *)sqlite3_column_text(st, 2);
+		json_array_append_new(next, json_pack("{s:s,s:o}", "start",
+		    store_format_local((time_t)sqlite3_column_int64(st, 0), tz,
+		    a, sizeof a), "end", sqlite3_column_type(st, 1) ==
+		    SQLITE_NULL ? json_null() : json_string(store_format_local(
+		    (time_t)sqlite3_column_int64(st, 1), tz, b, sizeof b))));
+	}
+	if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_GET_NEXT].name);
+		goto fail;
+	}
+	*out = json_pack("{s:o,s:o}", "activity", rec, "next_occurrences",
+	    next);
+	rec = next = NULL;
 	ret = STORE_OK;
 
 fail:
 	store_done(st);
 	json_decref(rec);
 	json_decref(hubs);
+	json_decref(next);
 	free(spoke);
 	return ret;
 }
@@ -1368,19 +2070,26 @@ fail:
  * A live record counts in `kept`.  The content hash is
  * store_json_hash(), so the order a module set its fields in does not
  * matter.  Returns 0, or -1 (logged) for a record that breaks the rules
- * or a failed write.
+ * or a failed write.  A record written also has its search facts
+ * worked out (store_terms(), store_bits(), its place, geocoded from its
+ * postcode when it gives no point) and its occurrences around `now`
+ * staged in temp.store_occ.
  */
 static int
 store_put_activity(struct store *s, const char *spoke, json_t *rec,
-    json_t *old, size_t *kept)
+    json_t *old, size_t *kept, time_t now)
 {
+	struct store_occ occ[1];
+	icaltimezone	*zone;
 	sqlite3_stmt	*st = NULL;
-	json_t		*loc, *cost, *prev, *v;
-	const char	*id, *title, *sid, *state, *start, *end;
+	json_t		*loc, *cost, *prev, *v, *age;
+	const char	*id, *title, *sid, *state, *start, *end, *pc;
 	char		*text = NULL, *venue = NULL, *cats = NULL, hash[17];
-	size_t		 len = strlen(spoke);
+	char		*terms = NULL, hint[16];
+	size_t		 len = strlen(spoke), i, n;
+	double		 lat, lon;
 	time_t		 t;
-	int		 rc, ret = -1, unchanged;
+	int		 rc, ret = -1, unchanged, geo = 0;
 
 	id = json_string_value(json_object_get(rec, "id"));
 	if (!json_is_object(rec) || id == NULL ||
@@ -1479,9 +2188,65 @@ store_put_activity(struct store *s, const char *spoke, json_t *rec,
 	    json_string_value(json_object_get(rec, "updated")));
 	rc |= store_bind_text(st, 24, text);
 	rc |= store_bind_text(st, 25, hash);
+	terms = store_terms(rec);
+	rc |= store_bind_text(st, 26, terms);
+	if (json_is_boolean(v = json_object_get(loc, "online")))
+		rc |= sqlite3_bind_int(st, 27, json_is_true(v));
+	rc |= sqlite3_bind_int64(st, 28, store_bits(json_object_get(rec,
+	    "funding"), QUERY_SET_FUNDING));
+	rc |= sqlite3_bind_int64(st, 29, store_bits(json_object_get(rec,
+	    "pathway"), QUERY_SET_PATHWAY));
+	rc |= sqlite3_bind_int64(st, 30, store_bits(json_object_get(rec,
+	    "access"), QUERY_SET_ACCESS));
+	rc |= sqlite3_bind_int64(st, 31, store_bits(json_object_get(rec,
+	    "groups"), QUERY_SET_GROUPS));
+	age = json_object_get(rec, "age");
+	if (json_is_number(v = json_object_get(age, "min")))
+		rc |= sqlite3_bind_int64(st, 32,
+		    (sqlite3_int64)json_number_value(v));
+	if (json_is_number(v = json_object_get(age, "max")))
+		rc |= sqlite3_bind_int64(st, 33,
+		    (sqlite3_int64)json_number_value(v));
+	if (json_is_number(json_object_get(loc, "lat")) &&
+	    json_is_number(json_object_get(loc, "lon"))) {
+		lat = json_number_value(json_object_get(loc, "lat"));
+		lon = json_number_value(json_object_get(loc, "lon"));
+		geo = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+	} else if ((pc = json_string_value(json_object_get(loc,
+	    "postcode"))) != NULL)
+		geo = store_geocode(s, pc, &lat, &lon, hint, sizeof hint) ==
+		    STORE_OK;
+	if (geo) {
+		rc |= sqlite3_bind_double(st, 34, lat);
+		rc |= sqlite3_bind_double(st, 35, lon);
+	}
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		store_log(s, store_sql[STMT_STAGE_ADD].name);
 		goto fail;
+	}
+	store_done(st);
+	st = NULL;
+
+	n = store_expand(s, rec, now, &zone);
+	for (i = 0; i < n; i++) {
+		store_occ_fill(zone, &s->occ[i], occ);
+		if ((st = store_stmt(s, STMT_OCC_STAGE_ADD)) == NULL)
+			goto fail;
+		rc = store_bind_text(st, 1, id);
+		rc |= sqlite3_bind_int64(st, 2, (sqlite3_int64)occ->start);
+		if (occ->end != occ->start)
+			rc |= sqlite3_bind_int64(st, 3,
+			    (sqlite3_int64)occ->end);
+		rc |= sqlite3_bind_int(st, 4, occ->wday);
+		rc |= sqlite3_bind_int(st, 5, occ->minute);
+		if (occ->end_minute != -1)
+			rc |= sqlite3_bind_int(st, 6, occ->end_minute);
+		if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+			store_log(s, store_sql[STMT_OCC_STAGE_ADD].name);
+			goto fail;
+		}
+		store_done(st);
+		st = NULL;
 	}
 	ret = 0;
 
@@ -1490,6 +2255,7 @@ fail:
 	free(text);
 	free(venue);
 	free(cats);
+	free(terms);
 	return ret;
 }
 
@@ -1940,4 +2706,238 @@ store_int_or_null(sqlite3_stmt *st, int i)
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
 		return json_null();
 	return json_integer((json_int_t)sqlite3_column_int64(st, i));
+}
+
+/*
+ * Expands a record's occurrences over [now - STORE_OCC_BEHIND, now +
+ * horizon) into s->occ and returns how many; a rule occur_expand()
+ * refuses leaves the record's own start as its one occurrence.  *zonep is
+ * the record's zone (UTC for one libical does not know).
+ */
+static size_t
+store_expand(struct store *s, const json_t *rec, time_t now,
+    icaltimezone **zonep)
+{
+	const char	*tz, *v;
+	char		 err[256];
+	time_t		 from, to, a, b;
+	int		 n;
+
+	from = now - STORE_OCC_BEHIND;
+	to = now + (time_t)s->horizon;
+	tz = json_string_value(json_object_get(rec, "timezone"));
+	if ((*zonep = zone_find(tz != NULL ? tz :
+	    RECORD_DEFAULT_ZONE_NAME)) == NULL)
+		*zonep = icaltimezone_get_utc_timezone();
+	if ((n = occur_expand(rec, from, to, s->occ, OCCUR_MAX, err,
+	    sizeof err)) >= 0)
+		return (size_t)n;
+	v = json_string_value(json_object_get(rec, "start"));
+	if (v == NULL || record_time_epoch(v, &a) == -1 || a < from ||
+	    a >= to)
+		return 0;
+	v = json_string_value(json_object_get(rec, "end"));
+	if (v == NULL || record_time_epoch(v, &b) == -1 || b < a)
+		b = a;
+	s->occ[0].start = a;
+	s->occ[0].end = b;
+	return 1;
+}
+
+/* An occurrence with its local weekday and minutes in `zone`. */
+static void
+store_occ_fill(icaltimezone *zone, const struct occurrence *o,
+    struct store_occ *out)
+{
+	struct icaltimetype	 ls, le;
+	long long		 days;
+
+	store_local(zone, o->start, &ls);
+	out->start = o->start;
+	out->end = o->end > o->start ? o->end : o->start;
+	out->wday = icaltime_day_of_week(ls) - 1;
+	if (out->wday < 0 || out->wday > 6)
+		out->wday = 0;
+	out->minute = ls.hour * 60 + ls.minute;
+	out->end_minute = -1;
+	if (out->end > out->start) {
+		store_local(zone, out->end, &le);
+		days = store_civil_days(le.year, le.month, le.day) -
+		    store_civil_days(ls.year, ls.month, ls.day);
+		if (days > 366)
+			days = 366;
+		out->end_minute = (int)(days * 1440 + le.hour * 60 +
+		    le.minute);
+	}
+}
+
+/* The wall-clock time in `zone` at instant `t`. */
+static void
+store_local(icaltimezone *zone, time_t t, struct icaltimetype *out)
+{
+	*out = icaltime_from_timet_with_zone(t, 0, zone);
+}
+
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar. */
+static long long
+store_civil_days(int y, int m, int d)
+{
+	long long	era, yoe, doy, doe, yy = y;
+
+	yy -= m <= 2;
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* An instant as RFC 3339 with the offset of zone `tz` (NULL: default). */
+static char *
+store_format_local(time_t t, const char *tz, char *buf, size_t len)
+{
+	struct icaltimetype	 lt;
+	icaltimezone		*zone;
+	long long		 off;
+
+	if ((zone = zone_find(tz != NULL ? tz : RECORD_DEFAULT_ZONE_NAME)) ==
+	    NULL)
+		zone = icaltimezone_get_utc_timezone();
+	store_local(zone, t, &lt);
+	off = store_civil_days(lt.year, lt.month, lt.day) * STORE_DAY +
+	    lt.hour * 3600 + lt.minute * 60 + lt.second - (long long)t;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02lld:%02lld",
+	    lt.year, lt.month, lt.day, lt.hour, lt.minute, lt.second,
+	    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 3600,
+	    (off < 0 ? -off : off) % 3600 / 60);
+	return buf;
+}
+
+/*
+ * The taxonomy terms a record is about, each between single spaces:
+ * its "activity" terms and those its "categories" map to, each once;
+ * NULL when there are none.
+ */
+static char *
+store_terms(json_t *rec)
+{
+	const char	*terms[STORE_MAX_ACT_TERMS], *mapped[16], *t;
+	json_t		*v;
+	char		*out, *o;
+	size_t		 n = 0, i, j, k, m, len = 2;
+
+	json_array_foreach(json_object_get(rec, "activity"), i, v) {
+		if ((t = json_string_value(v)) != NULL &&
+		    taxonomy_term_valid(t))
+			store_add_term(terms, &n, t);
+	}
+	json_array_foreach(json_object_get(rec, "categories"), i, v) {
+		m = taxonomy_activities(json_string_value(v), mapped,
+		    sizeof mapped / sizeof mapped[0]);
+		for (j = 0; j < m; j++)
+			store_add_term(terms, &n, mapped[j]);
+	}
+	if (n == 0)
+		return NULL;
+	for (k = 0; k < n; k++)
+		len += strlen(terms[k]) + 1;
+	out = o = xmalloc(len + 1);
+	*o++ = ' ';
+	for (k = 0; k < n; k++) {
+		o = stpcpy(o, terms[k]);
+		*o++ = ' ';
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Adds a term to a list of at most STORE_MAX_ACT_TERMS, once. */
+static void
+store_add_term(const char **terms, size_t *n, const char *t)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(terms[i], t) == 0)
+			return;
+	if (*n < STORE_MAX_ACT_TERMS)
+		terms[(*n)++] = t;
+}
+
+/* The bit set over query_word(set, i) of a string or list of strings. */
+static unsigned
+store_bits(json_t *v, enum query_set set)
+{
+	const char	*w, *t;
+	json_t		*e;
+	size_t		 i, n;
+	unsigned	 b, bits = 0;
+
+	n = json_is_array(v) ? json_array_size(v) : 1;
+	for (i = 0; i < n; i++) {
+		e = json_is_array(v) ? json_array_get(v, i) : v;
+		if ((t = json_string_value(e)) == NULL)
+			continue;
+		for (b = 0; b < 32 && (w = query_word(set, b)) != NULL; b++)
+			if (strcmp(w, t) == 0)
+				bits |= 1u << b;
+	}
+	return bits;
+}
+
+/* SQL dh_distance_km(lat1, lon1, lat2, lon2): NULL when any is NULL. */
+static void
+store_distance_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+	}
+	sqlite3_result_double(ctx, postcode_distance_km(
+	    sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+	    sqlite3_value_double(argv[2]), sqlite3_value_double(argv[3])));
+}
+
+/* STORE_OK for an active hub; STORE_NOTFOUND (err says so) or _ERROR. */
+static int
+store_hub_check(struct store *s, const char *hub, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, STMT_HUB_ACTIVE)) == NULL)
+		return STORE_ERROR;
+	if (store_bind_text(st, 1, hub) != SQLITE_OK) {
+		store_done(st);
+		return STORE_ERROR;
+	}
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		snprintf(err, errlen, "no hub \"%s\"", hub);
+		return STORE_NOTFOUND;
+	}
+	store_log(s, store_sql[STMT_HUB_ACTIVE].name);
+	return STORE_ERROR;
+}
+
+/* Starts the clock on a search: past the budget, SQLite is interrupted. */
+static void
+store_deadline(struct store *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += STORE_SEARCH_BUDGET / 1000;
+	s->deadline.tv_nsec += (STORE_SEARCH_BUDGET % 1000) * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
+	sqlite3_progress_handler(s->db, STORE_PROGRESS_OPS, store_progress_cb,
+	    s);
 }

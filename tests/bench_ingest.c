@@ -236,6 +236,7 @@ bench_cycle(struct bench *b, long nspokes)
 
 struct prober {
 	struct bench	*b;
+	const char	*line;		/* the SEARCH sent */
 	int		 fd;
 	volatile int	 stop;
 	double		*samples;
@@ -252,8 +253,7 @@ probe_main(void *arg)
 
 	while (!p->stop && p->n < MAX_SAMPLES) {
 		t0 = now_s();
-		reply = tu_request(p->fd, "SEARCH hub=bench q=pottery limit=20",
-		    30000);
+		reply = tu_request(p->fd, p->line, 30000);
 		if (reply == NULL)
 			break;
 		free(reply);
@@ -290,8 +290,8 @@ bench_big(struct bench *b, long items)
 	char			 path[4096], *conf, *at, err[256];
 	size_t			 size;
 	double			 t0, t, tparse;
-	struct prober		 probe;
-	pthread_t		 th;
+	struct prober		 probe, narrow;
+	pthread_t		 th, th2;
 	struct parse_request	 pr;
 	struct feed_result	 res;
 	unsigned char		*data;
@@ -360,16 +360,32 @@ bench_big(struct bench *b, long items)
 		usleep(50000);
 	}
 
-	/* Searches with nothing else running. */
+	/*
+	 * Two kinds of search: a narrow one (a few matches, what a person
+	 * looking for one thing types) and a broad one (a word in a third of
+	 * the directory, so every match is ranked).  First with nothing else
+	 * running, then both at once while the whole feed is re-ingested.
+	 */
+	memset(&narrow, 0, sizeof narrow);
 	memset(&probe, 0, sizeof probe);
+	narrow.b = b;
+	narrow.line = "SEARCH hub=bench q=\"group 4242\" limit=20";
+	narrow.samples = xcalloc(MAX_SAMPLES, sizeof *narrow.samples);
+	narrow.fd = tu_connect("127.0.0.1", b->port, 5000);
 	probe.b = b;
+	probe.line = "SEARCH hub=bench q=pottery limit=20";
 	probe.samples = xcalloc(MAX_SAMPLES, sizeof *probe.samples);
 	probe.fd = tu_connect("127.0.0.1", b->port, 5000);
+	pthread_create(&th, NULL, probe_main, &narrow);
+	sleep(5);
+	narrow.stop = 1;
+	pthread_join(th, NULL);
+	percentiles(&narrow, "SEARCH narrow, idle");
 	pthread_create(&th, NULL, probe_main, &probe);
 	sleep(5);
 	probe.stop = 1;
 	pthread_join(th, NULL);
-	percentiles(&probe, "SEARCH, idle");
+	percentiles(&probe, "SEARCH broad, idle");
 
 	/* A changed feed: every item is an edit, so all of it is written. */
 	write_big_feed(path, items);
@@ -381,9 +397,10 @@ bench_big(struct bench *b, long items)
 		if (system(cmd) != 0)
 			die("sed failed");
 	}
-	probe.n = 0;
-	probe.stop = 0;
+	probe.n = narrow.n = 0;
+	probe.stop = narrow.stop = 0;
 	pthread_create(&th, NULL, probe_main, &probe);
+	pthread_create(&th2, NULL, probe_main, &narrow);
 	sleep(1);
 	h = ask(b, "REFRESH hub=bench spoke=big");
 	at = strdup(json_string_value(json_object_get(h, "at")));
@@ -407,15 +424,19 @@ bench_big(struct bench *b, long items)
 		usleep(20000);
 	}
 	t = now_s() - t0;
-	probe.stop = 1;
+	probe.stop = narrow.stop = 1;
 	pthread_join(th, NULL);
+	pthread_join(th2, NULL);
 	printf("| end-to-end ingest, %ld items (fetch, parse, identity, "
 	    "store, index) | %.2f s | %.0f items/s (the parse alone is %.0f%% "
 	    "of it) |\n", items, t, items / t, 100.0 * tparse / t);
-	percentiles(&probe, "SEARCH, during that ingest");
+	percentiles(&narrow, "SEARCH narrow, during that ingest");
+	percentiles(&probe, "SEARCH broad, during that ingest");
 	free(at);
 	close(probe.fd);
+	close(narrow.fd);
 	free(probe.samples);
+	free(narrow.samples);
 	stop_daemon(b);
 }
 

@@ -897,9 +897,10 @@ Test(record, lists_dedup_and_cap)
 	cr_expect_eq(set(sink, "categories", " Art "), DAYHUB_OK);
 	cr_expect_eq(set(sink, "access", "wheelchair"), DAYHUB_OK);
 	cr_expect_eq(set(sink, "access", "Wheelchair"), DAYHUB_OK);
-	for (i = 0; i < RECORD_MAX_LIST + 6; i++) {
+	/* "Art" is the first of the categories' RECORD_MAX_LIST */
+	for (i = 1; i < RECORD_MAX_LIST + 6; i++) {
 		snprintf(v, sizeof v, "term %zu", i);
-		rc = set(sink, "activity", v);
+		rc = set(sink, "categories", v);
 		cr_expect_eq(rc, i < RECORD_MAX_LIST ? DAYHUB_OK :
 		    DAYHUB_REJECT, "%s", v);
 	}
@@ -909,12 +910,17 @@ Test(record, lists_dedup_and_cap)
 
 	rec = json_array_get(res.records, 0);
 	cats = at(rec, "categories");
-	cr_expect_eq(json_array_size(cats), 1);
+	cr_expect_eq(json_array_size(cats), RECORD_MAX_LIST);
 	cr_expect_str_eq(json_string_value(json_array_get(cats, 0)), "Art");
+	cr_expect_str_eq(json_string_value(json_array_get(cats, 1)),
+	    "term 1");
 	cr_expect_eq(json_array_size(at(rec, "access")), 1);
-	cr_expect_eq(json_array_size(at(rec, "activity")), RECORD_MAX_LIST);
+	/* the three spellings of Art are one category and one term */
+	cr_expect_eq(json_array_size(at(rec, "activity")), 1);
+	cr_expect_str_eq(json_string_value(json_array_get(at(rec,
+	    "activity"), 0)), "art");
 	cr_expect_eq(res.nwarnings, 1);
-	cr_expect(warned(&res, "activity: more than 64 values"));
+	cr_expect(warned(&res, "categories: more than 64 values"));
 	feed_result_free(&res);
 }
 
@@ -1139,4 +1145,150 @@ Test(record, parse_without_a_module)
 		cr_expect_not_null(res.feed);
 		feed_result_free(&res);
 	}
+}
+
+struct taxonomy_case {
+	const char	*categories[4];	/* NULL-terminated */
+	const char	*activities[4];	/* as the module set them */
+	const char	*access;	/* set by the module first, or NULL */
+	const char	*want_activity;	/* JSON, NULL: absent */
+	const char	*want_access;
+	const char	*want_groups;
+	const char	*warning;	/* a warning containing this, or NULL
+					   for none at all */
+};
+
+static const struct taxonomy_case taxonomy_cases[] = {
+	/* categories add terms in the vocabulary's order, each once */
+	{ { "Gardening", "Arts & Crafts", NULL }, { NULL }, NULL,
+	  "[\"art\",\"crafts\",\"gardening\"]", NULL, NULL, NULL },
+	{ { "Art", "Arts & Crafts", NULL }, { NULL }, NULL,
+	  "[\"art\",\"crafts\"]", NULL, NULL, NULL },
+	/* after the terms the feed set itself, not repeated */
+	{ { "Walks", "Art", NULL }, { "gardening", "art", NULL }, NULL,
+	  "[\"gardening\",\"art\",\"walking\"]", NULL, NULL, NULL },
+	/* a category that names no activity adds none */
+	{ { "News", NULL }, { NULL }, NULL, NULL, NULL, NULL, NULL },
+	{ { NULL }, { NULL }, NULL, NULL, NULL, NULL, NULL },
+	/* a module's label or synonym becomes its term */
+	{ { NULL }, { "Dementia cafe", "Memory Café", NULL }, NULL,
+	  "[\"dementia-cafe\"]", NULL, NULL, NULL },
+	{ { NULL }, { "Swimming Lessons", NULL }, NULL, "[\"swimming\"]",
+	  NULL, NULL, NULL },
+	/* an unknown word is dropped, and named */
+	{ { NULL }, { "frobnicating", NULL }, NULL, NULL, NULL, NULL,
+	  "the activity \"frobnicating\" is not in the vocabulary (see "
+	  "feeds/TAXONOMY.md)" },
+	{ { NULL }, { "frobnicating", "cooking", NULL }, NULL,
+	  "[\"cooking\"]", NULL, NULL, "\"frobnicating\" is not in" },
+	/* access and groups are added to, never taken from */
+	{ { "Memory Café", NULL }, { NULL }, NULL, "[\"dementia-cafe\"]",
+	  NULL, "[\"dementia\"]", NULL },
+	{ { "Step-free access", "Over 60s", NULL }, { NULL }, "hearing loop",
+	  NULL, "[\"hearing_loop\",\"wheelchair\"]", "[\"older_adults\"]",
+	  NULL },
+	{ { "Wheelchair accessible", NULL }, { NULL }, "wheelchair",
+	  NULL, "[\"wheelchair\"]", NULL, NULL },
+	{ { "Autism friendly", "Cooking", NULL }, { NULL }, NULL,
+	  "[\"cooking\"]", "[\"sensory_friendly\"]", "[\"autism\"]", NULL },
+};
+
+/* Categories and activity values are read through the taxonomy at end(). */
+Test(record, taxonomy_table)
+{
+	size_t	i, j;
+
+	for (i = 0; i < nitems(taxonomy_cases); i++) {
+		const struct taxonomy_case	*c = &taxonomy_cases[i];
+		struct record_sink		*sink;
+		struct feed_result		 res;
+		json_t				*rec;
+		char				*got;
+		const char			*want[3];
+		const char			*field[3] = {
+			"activity", "access", "groups"
+		};
+		size_t				 k;
+
+		memset(&res, 0, sizeof res);
+		sink = record_sink_new("spk", NULL, 0);
+		cr_assert_eq(h->begin(sink), DAYHUB_OK);
+		set(sink, "source_id", "t1");
+		set(sink, "title", "T");
+		if (c->access != NULL)
+			cr_assert_eq(set(sink, "access", c->access), DAYHUB_OK);
+		for (j = 0; c->categories[j] != NULL; j++)
+			set(sink, "categories", c->categories[j]);
+		for (j = 0; c->activities[j] != NULL; j++)
+			set(sink, "activity", c->activities[j]);
+		cr_assert_eq(h->end(sink), DAYHUB_OK, "case %zu", i);
+		record_sink_finish(sink, &res);
+		record_sink_free(sink);
+
+		rec = json_array_get(res.records, 0);
+		want[0] = c->want_activity;
+		want[1] = c->want_access;
+		want[2] = c->want_groups;
+		for (k = 0; k < 3; k++) {
+			got = dump(at(rec, field[k]));
+			cr_expect_str_eq(got, want[k] != NULL ? want[k] :
+			    "(absent)", "case %zu: %s is %s", i, field[k], got);
+			free(got);
+		}
+		/* the categories stay as published */
+		for (j = 0; c->categories[j] != NULL; j++)
+			cr_expect_str_eq(json_string_value(json_array_get(
+			    at(rec, "categories"), j)), c->categories[j]);
+		if (c->warning != NULL)
+			cr_expect(warned(&res, c->warning),
+			    "case %zu: no warning \"%s\"", i, c->warning);
+		else
+			cr_expect_eq(res.nwarnings, 0, "case %zu warned", i);
+		feed_result_free(&res);
+	}
+}
+
+/* Local times are counted for the feed as a whole; dates and offsets not. */
+Test(record, local_times_counted)
+{
+	static const char *const starts[] = {
+		"2026-12-01T10:00", "2026-12-02T10:00:00",
+		"2026-12-03T10:00:00Z", "2026-12-04",
+		"2026-12-05T10:00:00+01:00",
+	};
+	struct record_sink	*sink;
+	struct feed_result	 res;
+	char			 id[8];
+	size_t			 i;
+
+	memset(&res, 0, sizeof res);
+	sink = record_sink_new("spk", NULL, 0);
+	for (i = 0; i < nitems(starts); i++) {
+		h->begin(sink);
+		snprintf(id, sizeof id, "l%zu", i);
+		set(sink, "source_id", id);
+		set(sink, "title", id);
+		set(sink, "start", starts[i]);
+		if (i == 0)
+			set(sink, "end", "2026-12-01T12:00");
+		h->end(sink);
+	}
+	record_sink_finish(sink, &res);
+	record_sink_free(sink);
+	cr_expect_eq(json_integer_value(json_object_get(res.feed,
+	    "local_times")), 3);
+	cr_expect_eq(res.nwarnings, 0);
+	feed_result_free(&res);
+
+	/* none: no fact at all */
+	memset(&res, 0, sizeof res);
+	sink = record_sink_new("spk", NULL, 0);
+	h->begin(sink);
+	set(sink, "title", "Offset");
+	set(sink, "start", "2026-12-03T10:00:00Z");
+	h->end(sink);
+	record_sink_finish(sink, &res);
+	record_sink_free(sink);
+	cr_expect_null(json_object_get(res.feed, "local_times"));
+	feed_result_free(&res);
 }

@@ -31,6 +31,7 @@ struct store_migration {
 };
 extern const struct store_migration store_migrations[];
 extern const size_t store_nmigrations;
+#define NEWEST	(store_migrations[store_nmigrations - 1].version)
 
 static char	 tmpdir[256];
 static char	 dbpath[300];
@@ -355,18 +356,46 @@ fts_in_step(void)
 	sqlite3_close(db);
 }
 
-/* Runs a search; gives the ids found, space-separated, and the reply. */
+/* The day the search tests look from: 2026-11-28, before their dates. */
+#define SEARCH_NOW	((time_t)1795824000)
+
+/* A query as query_parse() leaves it with no filters, over 60 days. */
+static void
+plain_query(struct query *sq, const char *hub, const char *q, size_t limit,
+    const char *cursor)
+{
+	memset(sq, 0, sizeof *sq);
+	sq->hub = (char *)(uintptr_t)hub;
+	sq->q = q != NULL && q[strspn(q, " \t")] != '\0' ?
+	    (char *)(uintptr_t)q : NULL;
+	sq->from = SEARCH_NOW;
+	sq->to = SEARCH_NOW + 60 * 86400;
+	sq->after = sq->before = sq->age = -1;
+	sq->online = sq->cost_free = -1;
+	sq->max_cost = -1;
+	sq->within = QUERY_DEFAULT_WITHIN;
+	sq->sort = sq->q != NULL ? QUERY_SORT_RELEVANCE : QUERY_SORT_SOONEST;
+	sq->limit = limit;
+	sq->cursor = (char *)(uintptr_t)cursor;
+}
+
+/*
+ * Runs a search; gives the ids found, space-separated, and the reply.
+ * The occurrences are first moved to SEARCH_NOW, as the daemon's daily
+ * pass would, since the tests apply feeds at made-up times.
+ */
 static int
 search(struct store *s, const char *hub, const char *q, size_t limit,
     const char *cursor, char **ids, json_t **reply)
 {
-	struct search_query	 sq = { .hub = hub, .q = q, .limit = limit,
-				    .cursor = cursor };
-	json_t			*out = NULL, *r;
-	char			 err[256] = "", *buf, *tmp;
-	size_t			 i;
-	int			 rc;
+	struct query	 sq;
+	json_t		*out = NULL, *r;
+	char		 err[256] = "", *buf, *tmp;
+	size_t		 i;
+	int		 rc;
 
+	cr_assert_eq(store_refresh_occurrences(s, SEARCH_NOW), STORE_OK);
+	plain_query(&sq, hub, q, limit, cursor);
 	rc = store_search(s, &sq, &out, err, sizeof err);
 	buf = strdup("");
 	if (rc == STORE_OK) {
@@ -393,10 +422,10 @@ search(struct store *s, const char *hub, const char *q, size_t limit,
 
 Test(store, migrates_an_empty_database)
 {
-	struct store	*s = open_store();
+	struct store	*s = open_store(), *s2;
 
 	cr_expect_eq(store_schema_version(s), (int)store_nmigrations);
-	cr_expect_eq(store_nmigrations, 2);
+	cr_expect_geq(store_nmigrations, 3);
 	store_close(s);
 	expect_rows("SELECT name FROM sqlite_schema WHERE type = 'table' "
 	    "AND name IN ('hubs', 'spokes', 'hub_spokes', 'activities', "
@@ -408,7 +437,10 @@ Test(store, migrates_an_empty_database)
 	    "'gone_since', 'identity')", "9\n");
 	expect_rows("SELECT count(*) FROM pragma_table_info('activities') "
 	    "WHERE name = 'deleted_at'", "1\n");
-	expect_rows("PRAGMA user_version", "2\n");
+	expect_rows("SELECT count(*) FROM sqlite_schema WHERE name IN "
+	    "('occurrences', 'activities_geo')", "2\n");
+	cr_expect_eq(store_schema_version(s2 = open_store()), NEWEST);
+	store_close(s2);
 }
 
 /*
@@ -439,7 +471,7 @@ Test(store, migrates_a_version_1_database)
 	sqlite3_close(db);
 
 	s = open_store();
-	cr_expect_eq(store_schema_version(s), 2);
+	cr_expect_eq(store_schema_version(s), NEWEST);
 	expect_rows("SELECT id, last_status, consecutive_failures, "
 	    "current_url, etag, gone_since, identity FROM spokes",
 	    "art|failed|3|NULL|NULL|NULL|NULL\n");
@@ -468,7 +500,7 @@ Test(store, reopen_is_a_no_op)
 	    NULL, NULL, NULL, NULL } }, 1, 1000), STORE_OK);
 	store_close(s);
 	s = open_store();
-	cr_expect_eq(store_schema_version(s), 2);
+	cr_expect_eq(store_schema_version(s), NEWEST);
 	store_close(s);
 	expect_rows("SELECT id, title FROM activities", "art:a|Painting\n");
 }
@@ -477,7 +509,7 @@ Test(store, refuses_a_newer_database)
 {
 	struct store	*s = (struct store *)1;
 	sqlite3		*db;
-	char		 err[512] = "";
+	char		 err[512] = "", want[512];
 
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL,
@@ -485,9 +517,10 @@ Test(store, refuses_a_newer_database)
 	sqlite3_close(db);
 	cr_expect_eq(store_open(&s, dbpath, err, sizeof err), STORE_ERROR);
 	cr_expect_null(s);
-	cr_expect_str_eq(err, "database schema version 999 is newer than "
-	    "this dayhubd knows (2): refusing to open it; use a newer "
-	    "dayhubd");
+	snprintf(want, sizeof want, "database schema version 999 is newer "
+	    "than this dayhubd knows (%d): refusing to open it; use a newer "
+	    "dayhubd", NEWEST);
+	cr_expect_str_eq(err, want);
 	expect_rows("PRAGMA user_version", "999\n");
 }
 
@@ -1540,8 +1573,9 @@ Test(store, search_result_shape)
 	    "\"summary\":\"Tea and cake at the café\","
 	    "\"start\":\"2026-12-02T10:00:00+00:00\",\"end\":null,"
 	    "\"spoke\":\"art\",\"url\":null,"
-	    "\"location\":{\"name\":\"Café on the Green\",\"postcode\":null}}"
-	    "],\"next\":null}");
+	    "\"location\":{\"name\":\"Café on the Green\",\"postcode\":null},"
+	    "\"next\":{\"start\":\"2026-12-02T10:00:00+00:00\",\"end\":null},"
+	    "\"occurrences\":1}],\"next\":null}");
 	free(txt);
 	json_decref(out);
 	store_close(s);
@@ -1654,7 +1688,7 @@ Test(store, paging_covers_every_row_once)
 Test(store, bad_cursor)
 {
 	struct store		*s = open_synced();
-	struct search_query	 sq;
+	struct query		 sq;
 	json_t			*out = NULL;
 	char			 err[256], *next;
 	const char		*bad[] = {
@@ -1668,10 +1702,7 @@ Test(store, bad_cursor)
 	json_decref(out);
 
 	for (i = 0; i < nitems(bad); i++) {
-		memset(&sq, 0, sizeof sq);
-		sq.hub = "north";
-		sq.limit = 2;
-		sq.cursor = bad[i];
+		plain_query(&sq, "north", NULL, 2, bad[i]);
 		out = NULL;
 		err[0] = '\0';
 		cr_expect_eq(store_search(s, &sq, &out, err, sizeof err),
@@ -1681,16 +1712,15 @@ Test(store, bad_cursor)
 		cr_expect_null(out);
 	}
 	/* a cursor from another query, or another hub */
-	sq.cursor = next;
-	sq.q = "painting";
+	plain_query(&sq, "north", "painting", 2, next);
+	sq.sort = QUERY_SORT_SOONEST;
 	cr_expect_eq(store_search(s, &sq, &out, err, sizeof err),
 	    STORE_BADQUERY);
-	sq.q = NULL;
-	sq.hub = "south";
+	plain_query(&sq, "south", NULL, 2, next);
 	cr_expect_eq(store_search(s, &sq, &out, err, sizeof err),
 	    STORE_BADQUERY);
 	/* and the right one works */
-	sq.hub = "north";
+	plain_query(&sq, "north", NULL, 2, next);
 	cr_expect_eq(store_search(s, &sq, &out, err, sizeof err), STORE_OK);
 	json_decref(out);
 	free(next);
@@ -1757,8 +1787,8 @@ Test(store, ten_thousand_records, .timeout = 120)
 		h->set(sink, "source_id", v, strlen(v));
 		snprintf(v, sizeof v, "Session %zu of gardening", i);
 		h->set(sink, "title", v, strlen(v));
-		snprintf(v, sizeof v, "2026-%02zu-%02zuT10:00", 1 + i % 12,
-		    1 + i % 28);
+		snprintf(v, sizeof v, "2026-12-%02zuT%02zu:00", 1 + i % 28,
+		    8 + i % 12);
 		h->set(sink, "start", v, strlen(v));
 		h->set(sink, "summary", "Bring gloves", 12);
 		h->end(sink);
