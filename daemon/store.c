@@ -1255,12 +1255,18 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 		    "m.next_start), a.timezone, ");
 		store_sql_add(sql, &len, run->near ? STORE_DIST : "NULL");
 	}
-	store_sql_add(sql, &len, " FROM activities a");
+	/*
+	 * With words, the matches drive the search (CROSS JOIN fixes that
+	 * order in SQLite): a narrow search then costs what it finds, not
+	 * what the hub holds.
+	 */
 	if (run->match != NULL)
-		store_sql_add(sql, &len, " JOIN (SELECT rowid AS seq, "
+		store_sql_add(sql, &len, " FROM (SELECT rowid AS seq, "
 		    "bm25(activities_fts, 10.0, 4.0, 1.0, 2.0, 2.0, 4.0) AS "
 		    "rank FROM activities_fts WHERE activities_fts MATCH "
-		    ":match) r ON r.seq = a.seq");
+		    ":match) r CROSS JOIN activities a ON a.seq = r.seq");
+	else
+		store_sql_add(sql, &len, " FROM activities a");
 	store_sql_add(sql, &len, timed ? " JOIN" : " LEFT JOIN");
 	store_sql_add(sql, &len, " (SELECT o.activity AS seq, count(*) AS n, "
 	    "min(o.start_utc) AS next_start, sum(DISTINCT 1 << o.wday) AS "
@@ -1274,6 +1280,17 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	if (q->before != -1)
 		store_sql_add(sql, &len, " AND CASE WHEN o.end_minute IS NULL "
 		    "THEN o.minute < :before ELSE o.end_minute <= :before END");
+	/*
+	 * Only the occurrences of activities that can match are grouped:
+	 * the hub's live ones, and those the words found.  Without this the
+	 * whole window of every hub would be aggregated for each search.
+	 */
+	store_sql_add(sql, &len, " AND o.activity IN (SELECT a2.seq FROM "
+	    "activities a2 WHERE a2.spoke IN (SELECT spoke FROM hub_spokes "
+	    "WHERE hub = :hub) AND a2.deleted_at IS NULL)");
+	if (run->match != NULL)
+		store_sql_add(sql, &len, " AND o.activity IN (SELECT rowid FROM "
+		    "activities_fts WHERE activities_fts MATCH :match)");
 	store_sql_add(sql, &len, " GROUP BY o.activity) m ON m.seq = a.seq "
 	    "WHERE a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = :hub) "
 	    "AND a.deleted_at IS NULL");
