@@ -549,8 +549,8 @@ time_feedparser(const char *path, int reps, size_t *entries)
 	if (fgets(line, sizeof line, f) == NULL)
 		line[0] = '\0';
 	if (pclose(f) != 0 || line[0] == '\0') {
-		fprintf(stderr, "bench_parse: feedparser did not run (%s): "
-		    "install python3-feedparser\n", cmd);
+		fprintf(stderr, "bench_parse: feedparser did not run (%s); "
+		    "is python3-feedparser installed?\n", cmd);
 		free(cmd);
 		return -1;
 	}
