@@ -292,13 +292,13 @@ jl_html(struct schemaorg *s, struct jl_docs *docs)
 	old_ctx = xmlStructuredErrorContext;
 	xmlSetStructuredErrorFunc(NULL, jl_silent_cb);
 	/*
-	 * HUGE: without it libxml2 cuts a text node at 10 MB and a big
-	 * script of events would silently read as broken JSON.  The page as
-	 * a whole is already bounded by the host's max-feed-size.
+	 * libxml2 2.9's HTML parser has no HUGE option: it cuts a text node
+	 * at 10 MB, so one script of events larger than that reads as
+	 * broken JSON (and is warned about as such).
 	 */
 	doc = htmlReadMemory((const char *)s->in->data, (int)s->in->len,
 	    s->in->base_url, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER | HTML_PARSE_HUGE);
+	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
 	xmlSetStructuredErrorFunc(old_ctx, old_fn);
 	if (doc == NULL) {
 		s->host->error(s->sink, "not HTML: the page could not be "
