@@ -1285,12 +1285,13 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	 * the hub's live ones, and those the words found.  Without this the
 	 * whole window of every hub would be aggregated for each search.
 	 */
-	store_sql_add(sql, &len, " AND o.activity IN (SELECT a2.seq FROM "
-	    "activities a2 WHERE a2.spoke IN (SELECT spoke FROM hub_spokes "
-	    "WHERE hub = :hub) AND a2.deleted_at IS NULL)");
 	if (run->match != NULL)
 		store_sql_add(sql, &len, " AND o.activity IN (SELECT rowid FROM "
 		    "activities_fts WHERE activities_fts MATCH :match)");
+	else
+		store_sql_add(sql, &len, " AND o.activity IN (SELECT a2.seq "
+		    "FROM activities a2 WHERE a2.spoke IN (SELECT spoke FROM "
+		    "hub_spokes WHERE hub = :hub) AND a2.deleted_at IS NULL)");
 	store_sql_add(sql, &len, " GROUP BY o.activity) m ON m.seq = a.seq "
 	    "WHERE a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = :hub) "
 	    "AND a.deleted_at IS NULL");
