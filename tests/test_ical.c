@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -65,30 +64,11 @@ static const struct dayhub_plugin *
 module(void)
 {
 	static const struct dayhub_plugin	*desc;
-	const char				*env, *build;
-	char					 path[PATH_MAX];
-	void					*handle;
+	char					 err[PATH_MAX + 256];
 
-	if (desc != NULL)
-		return desc;
-	if ((env = getenv("DAYHUB_ICAL_MODULE")) != NULL)
-		snprintf(path, sizeof path, "%s", env);
-	else {
-		build = getenv("DAYHUB_BUILDDIR");
-		snprintf(path, sizeof path, "%s/plugins/.libs/ical.so",
-		    build != NULL ? build : ".");
-	}
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	cr_assert_not_null(handle, "cannot load the iCalendar module %s: %s "
-	    "(build it first, or point DAYHUB_ICAL_MODULE at it)", path,
-	    dlerror());
-	desc = dlsym(handle, DAYHUB_PLUGIN_SYMBOL);
-	cr_assert_not_null(desc, "%s exports no %s", path,
-	    DAYHUB_PLUGIN_SYMBOL);
-	cr_assert_eq(desc->magic, DAYHUB_PLUGIN_MAGIC);
-	cr_assert_eq(desc->abi_major, DAYHUB_PLUGIN_ABI_MAJOR);
-	cr_assert_not_null(desc->sniff);
-	cr_assert_not_null(desc->parse);
+	if (desc == NULL)
+		desc = testsink_module("ical", "DAYHUB_ICAL_MODULE", err, sizeof err);
+	cr_assert_not_null(desc, "%s", err);
 	return desc;
 }
 
