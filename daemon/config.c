@@ -146,6 +146,10 @@ static const struct conf_keyword conf_keywords[] = {
 	  .usage = "max-items N", .fn = conf_count,
 	  .off = offsetof(struct config, max_items),
 	  .min = 1, .max = 1000000 },
+	{ .name = "max-pages", .where = CONF_TOP, .nargs = 1,
+	  .usage = "max-pages N", .fn = conf_count,
+	  .off = offsetof(struct config, max_pages),
+	  .min = 1, .max = CONFIG_MAX_PAGES },
 	{ .name = "max-connections", .where = CONF_TOP, .nargs = 1,
 	  .usage = "max-connections N", .fn = conf_count,
 	  .off = offsetof(struct config, max_connections),
@@ -300,6 +304,7 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->fetch_timeout = 60;
 	cfg->max_feed_bytes = FEED_MAX_BYTES;
 	cfg->max_items = FEED_MAX_ITEMS;
+	cfg->max_pages = CONFIG_DEFAULT_PAGES;
 	cfg->max_connections = 256;
 	cfg->idle_timeout = 300;
 	cfg->contact = xstrdup("");

@@ -140,9 +140,13 @@ struct config {
 	unsigned long long gone_after;		/* 404/410 this long: gone */
 	unsigned long long keep_deleted;	/* tombstones kept, s */
 	unsigned long long horizon;		/* occurrences ahead, s */
+	unsigned long long max_pages;		/* of a paged feed per refresh */
 	struct config_hub *hubs;
 	size_t	 nhubs;
 };
+
+#define CONFIG_DEFAULT_PAGES	50	/* max-pages when not given */
+#define CONFIG_MAX_PAGES	10000
 
 struct config	*config_load(const char *path, char *err, size_t errlen);
 void		 config_free(struct config *);
@@ -247,6 +251,10 @@ struct feed_attempt {
 	const char	*moved_to;	/* a permanent redirect: the new URL */
 	time_t		 next_due;	/* when to try again */
 	int		 gone;		/* 404 or 410 */
+	int		 change_set;	/* one page of a paged feed: records
+					   not on it are left alone */
+	const char	*resume_url;	/* with change_set: the page the next
+					   refresh starts at; else ignored */
 };
 
 /* What the scheduler needs to resume a spoke where it left off. */
@@ -259,6 +267,7 @@ struct spoke_state {
 	time_t		 last_success;
 	time_t		 gone_since;	/* 0: not gone */
 	unsigned	 failures;	/* consecutive */
+	char		*resume_url;	/* a paged feed's next page, or NULL */
 };
 
 int	 store_apply_feed(struct store *, const char *spoke,
@@ -475,6 +484,8 @@ struct ingest_job {
 	unsigned		 failures;	/* before this attempt */
 	unsigned long long	 horizon;	/* INGEST_HORIZON: seconds */
 	time_t			 when;
+	unsigned long		 generation;	/* of the refresh_spoke: handed
+						   back in the outcome */
 };
 
 /* What became of a job, handed back on the loop. */
@@ -491,6 +502,10 @@ struct ingest_outcome {
 	const char		*etag;
 	const char		*last_modified;
 	const char		*moved_to;
+	unsigned long		 generation;	/* the job's */
+	int			 paged;		/* stored as a change set */
+	int			 last_page;	/* paged: the feed's last page */
+	const char		*resume_url;	/* paged: where to go on */
 };
 
 typedef void (*ingest_done_cb)(const struct ingest_outcome *, void *arg);

@@ -5,9 +5,13 @@
  * mode, so the loop's connection keeps reading while the worker writes).
  * The loop hands it jobs, a fetched body or the reason there is none; the
  * worker runs the format module, applies the result in one transaction or
- * records the failure, and hands an outcome back.  Outcomes reach the loop
- * through an event made active from the worker, so every callback runs on
- * the loop's thread.  The loop never waits for the worker except at exit.
+ * records the failure, and hands an outcome back.  A page of a paged feed
+ * (OpenActive RPDE) is applied as a change set, and its outcome says
+ * where the next page is; following it is refresh.c's business, so a
+ * chain of pages is a chain of jobs, one transaction each.  Outcomes
+ * reach the loop through an event made active from the worker, so every
+ * callback runs on the loop's thread.  The loop never waits for the
+ * worker except at exit.
  */
 #include "config.h"
 
@@ -30,6 +34,9 @@ struct ingest_item {
 	char				*format;
 	unsigned			 failures;
 	time_t				 next_due;
+	int				 paged;	/* a page of a paged feed */
+	int				 last_page;
+	char				*resume_url;	/* paged: next page */
 	TAILQ_ENTRY(ingest_item)	 entry;
 };
 TAILQ_HEAD(ingest_queue, ingest_item);
@@ -168,6 +175,7 @@ ingest_item_free(struct ingest_item *it)
 	ingest_job_free(it->job);
 	free(it->error);
 	free(it->format);
+	free(it->resume_url);
 	free(it);
 }
 
@@ -246,6 +254,41 @@ ingest_ttl(const struct feed_result *res)
 	return (long long)json_integer_value(ttl);
 }
 
+/*
+ * Whether `res` is a page of a paged feed, as its module says through
+ * the feed facts "next" (the next page) and "rpde" ("last" on the last
+ * page); if it is, `fa` becomes a change set whose resume point is the
+ * next page, or for a last page without a link the page itself.  The
+ * validators describe the page just fetched, so they are kept only when
+ * the resume point is that page: sent with another URL they could earn
+ * a 304 that page never gave.
+ */
+static void
+ingest_page(struct ingest_item *it, const struct feed_result *res,
+    struct feed_attempt *fa)
+{
+	struct ingest_job	*job = it->job;
+	const char		*next, *rpde;
+
+	next = json_string_value(json_object_get(res->feed, "next"));
+	rpde = json_string_value(json_object_get(res->feed, "rpde"));
+	if (next == NULL && rpde == NULL)
+		return;
+	it->paged = 1;
+	it->resume_url = xstrdup(next != NULL ? next : job->url);
+	/* A page that links to itself leads nowhere new, whatever it says. */
+	it->last_page = (rpde != NULL && strcmp(rpde, "last") == 0) ||
+	    strcmp(it->resume_url, job->url) == 0;
+	if (strcmp(it->resume_url, job->url) != 0) {
+		free(job->etag);
+		free(job->last_modified);
+		job->etag = job->last_modified = NULL;
+		fa->etag = fa->last_modified = NULL;
+	}
+	fa->change_set = 1;
+	fa->resume_url = it->resume_url;
+}
+
 /* Parses and stores one job, on the worker thread. */
 static void
 ingest_run(struct ingest *in, struct ingest_item *it)
@@ -316,6 +359,7 @@ ingest_run(struct ingest *in, struct ingest_item *it)
 		it->failures = 0;
 		fa.next_due = it->next_due = ingest_next_due(job, 0,
 		    ingest_ttl(&res));
+		ingest_page(it, &res, &fa);
 		if (store_apply_feed(in->store, job->spoke, &res, &fa) !=
 		    STORE_OK)
 			ingest_failed(in, it, &fa, "the feed was read but "
@@ -365,6 +409,10 @@ ingest_done_ev_cb(evutil_socket_t fd, short what, void *arg)
 		oc.etag = it->job->etag;
 		oc.last_modified = it->job->last_modified;
 		oc.moved_to = it->job->moved_to;
+		oc.generation = it->job->generation;
+		oc.paged = it->paged;
+		oc.last_page = it->last_page;
+		oc.resume_url = it->resume_url;
 		in->done_cb(&oc, in->done_arg);
 		ingest_item_free(it);
 	}

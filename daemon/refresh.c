@@ -9,16 +9,27 @@
  * back, so one spoke never has two refreshes running.  A spoke linked to
  * several hubs is fetched once.
  *
+ * A paged feed (OpenActive RPDE) is a chain of pages, each a change set
+ * linking to the next.  When the worker reports a page that is not the
+ * last, the next is fetched at once, within the same refresh, up to
+ * max-pages pages; each is stored in its own transaction with the page
+ * to go on from, so the next refresh starts where this one stopped (on
+ * the feed's last page, that page again: it links to itself), and a
+ * failure part-way keeps every page before it.  Validators go only with
+ * a refresh's first request: they were kept only when they describe the
+ * page it asks for.
+ *
  * Where a spoke stands (validators for a conditional GET, the address it
- * moved to, consecutive failures, when it is due) is read from the store
- * when the spoke is first configured, so a restart resumes rather than
- * refetching everything at once; spokes never fetched are spread over
- * the refresh-spread window.
+ * moved to, the page a paged feed goes on from, consecutive failures,
+ * when it is due) is read from the store when the spoke is first
+ * configured, so a restart resumes rather than refetching everything at
+ * once; spokes never fetched are spread over the refresh-spread window.
  *
  * A transfer in flight names its spoke by id and by the generation of
  * its configuration, not by pointer, so a reload that removes or changes
  * the spoke meanwhile leaves nothing dangling: the late result belongs to
- * a configuration that no longer exists, and is dropped.
+ * a configuration that no longer exists, and is dropped; so is the
+ * worker's late report of it.
  */
 #include "config.h"
 
@@ -38,12 +49,14 @@ struct refresh_spoke {
 	char			*timezone;
 	char			*etag;
 	char			*last_modified;
+	char			*resume_url;	/* a paged feed's next page */
 	unsigned long long	 interval;
 	unsigned		 failures;
 	unsigned long		 generation;
 	struct event		*timer;
 	int			 busy;		/* fetching or ingesting */
 	int			 again;		/* asked for while busy */
+	unsigned long long	 pages;		/* fetched in this refresh */
 };
 
 struct refresh {
@@ -54,6 +67,7 @@ struct refresh {
 	struct refresh_spoke	**spokes;
 	size_t			 nspokes;
 	size_t			 max_items;
+	unsigned long long	 max_pages;	/* per refresh of a paged feed */
 	unsigned long long	 backoff_max;
 	unsigned long		 generation;
 };
@@ -63,11 +77,14 @@ struct refresh_fetch {
 	char		*spoke;
 	unsigned long	 generation;
 	time_t		 when;
+	int		 first;		/* a refresh's first request */
+	int		 elsewhere;	/* not the feed's own address */
 };
 
 static struct refresh_spoke *refresh_find(struct refresh *, const char *);
 static void	refresh_schedule(struct refresh_spoke *, unsigned long long);
 static void	refresh_start(struct refresh_spoke *);
+static void	refresh_page(struct refresh_spoke *, const char *, int);
 static void	refresh_timer_cb(evutil_socket_t, short, void *);
 static void	refresh_fetch_cb(struct fetch_result *, void *);
 static void	refresh_spoke_free(struct refresh_spoke *);
@@ -85,6 +102,7 @@ refresh_new(struct event_base *base, struct fetcher *fetcher,
 	r->ingest = ingest;
 	r->store = store;
 	r->max_items = FEED_MAX_ITEMS;
+	r->max_pages = CONFIG_DEFAULT_PAGES;
 	r->backoff_max = 24 * 3600;
 	return r;
 }
@@ -116,6 +134,7 @@ refresh_spoke_new(struct refresh *r, const struct config *conf,
 		refresh_set(&rs->current_url, st.current_url);
 		refresh_set(&rs->etag, st.etag);
 		refresh_set(&rs->last_modified, st.last_modified);
+		refresh_set(&rs->resume_url, st.resume_url);
 		rs->failures = st.failures;
 	}
 	if (st.next_due != 0)
@@ -142,6 +161,8 @@ refresh_configure(struct refresh *r, const struct config *conf)
 
 	r->generation++;
 	r->max_items = (size_t)conf->max_items;
+	r->max_pages = conf->max_pages != 0 ? conf->max_pages :
+	    CONFIG_DEFAULT_PAGES;
 	r->backoff_max = conf->backoff_max;
 	for (h = 0; h < conf->nhubs; h++) {
 		const struct config_hub *hub = &conf->hubs[h];
@@ -276,6 +297,7 @@ refresh_spoke_free(struct refresh_spoke *rs)
 	free(rs->timezone);
 	free(rs->etag);
 	free(rs->last_modified);
+	free(rs->resume_url);
 	free(rs);
 }
 
@@ -293,25 +315,44 @@ refresh_timer_cb(evutil_socket_t fd, short what, void *arg)
 	refresh_start(arg);
 }
 
+/* A refresh begins: where a paged feed stopped, or at the feed. */
 static void
 refresh_start(struct refresh_spoke *rs)
+{
+	if (rs->busy)
+		return;
+	rs->busy = 1;
+	rs->pages = 0;
+	refresh_page(rs, rs->resume_url != NULL ? rs->resume_url :
+	    rs->current_url != NULL ? rs->current_url : rs->url, 1);
+}
+
+/*
+ * Fetches one page of a refresh: its first (with the validators), or the
+ * next of a paged feed.
+ */
+static void
+refresh_page(struct refresh_spoke *rs, const char *url, int first)
 {
 	struct refresh		*r = rs->refresh;
 	struct refresh_fetch	*rf;
 	struct fetch_request	 req;
 
-	if (rs->busy)
-		return;
 	rf = xcalloc(1, sizeof *rf);
 	rf->refresh = r;
 	rf->spoke = xstrdup(rs->id);
 	rf->generation = rs->generation;
 	rf->when = now_utc();
-	rs->busy = 1;
+	rf->first = first;
+	rf->elsewhere = strcmp(url, rs->current_url != NULL ?
+	    rs->current_url : rs->url) != 0;
+	rs->pages++;
 	memset(&req, 0, sizeof req);
-	req.url = rs->current_url != NULL ? rs->current_url : rs->url;
-	req.etag = rs->etag;
-	req.last_modified = rs->last_modified;
+	req.url = url;
+	if (first) {
+		req.etag = rs->etag;
+		req.last_modified = rs->last_modified;
+	}
 	log_debug("%s: fetching %s", rs->id, req.url);
 	if (fetch_start(r->fetcher, &req, refresh_fetch_cb, rf) == -1) {
 		log_warnx("%s: the transfer could not be started", rs->id);
@@ -362,10 +403,20 @@ refresh_fetch_cb(struct fetch_result *fr, void *arg)
 	job->backoff_max = rf->refresh->backoff_max;
 	job->failures = rs->failures;
 	job->when = rf->when;
-	/* Validators: the new ones, or keep the old on a 304. */
-	job->etag = refresh_dup(fr->etag != NULL ? fr->etag : rs->etag);
+	job->generation = rs->generation;
+	/*
+	 * Validators: the new ones, or keep the old on a 304.  Only the
+	 * first request sent any; a later page's are its own or none.
+	 */
+	job->etag = refresh_dup(fr->etag != NULL ? fr->etag : rf->first ?
+	    rs->etag : NULL);
 	job->last_modified = refresh_dup(fr->last_modified != NULL ?
-	    fr->last_modified : rs->last_modified);
+	    fr->last_modified : rf->first ? rs->last_modified : NULL);
+	/* A page of a paged feed moving says nothing of the feed's address. */
+	if (rf->elsewhere) {
+		free(job->moved_to);
+		job->moved_to = NULL;
+	}
 	if (fr->error != NULL) {
 		log_warnx("%s: %s", rs->id, fr->error);
 		job->fetch_error = xstrdup(fr->error);
@@ -377,7 +428,7 @@ refresh_fetch_cb(struct fetch_result *fr, void *arg)
 		job->len = fr->len;
 		fr->body = NULL;
 	}
-	if (fr->moved_to != NULL)
+	if (job->moved_to != NULL)
 		log_info("%s: moved permanently to %s", rs->id, fr->moved_to);
 	ingest_submit(rf->refresh->ingest, job);
 out:
@@ -401,20 +452,41 @@ refresh_done(struct refresh *r, const struct ingest_outcome *oc)
 		log_warnx("%s: not updated: %s", oc->spoke, oc->error);
 	else if (oc->not_modified)
 		log_debug("%s: unchanged", oc->spoke);
+	else if (oc->paged)
+		log_info("%s: %zu activities stored from a page (%s, %zu "
+		    "warnings)%s", oc->spoke, oc->records, oc->format != NULL ?
+		    oc->format : "?", oc->warnings, oc->last_page ?
+		    "; that was the last page" : "");
 	else
 		log_info("%s: %zu activities stored (%s, %zu warnings)",
 		    oc->spoke, oc->records, oc->format != NULL ? oc->format :
 		    "?", oc->warnings);
-	if ((rs = refresh_find(r, oc->spoke)) == NULL || !rs->busy)
+	/* A spoke reconfigured meanwhile has nothing to do with this. */
+	if ((rs = refresh_find(r, oc->spoke)) == NULL || !rs->busy ||
+	    rs->generation != oc->generation)
 		return;
-	rs->busy = 0;
 	rs->failures = oc->failures;
 	if (oc->error == NULL || oc->not_modified) {
 		refresh_set(&rs->etag, oc->etag);
 		refresh_set(&rs->last_modified, oc->last_modified);
 	}
+	/* As stored: a feed read whole has no page to go on from. */
+	if (oc->error == NULL && !oc->not_modified)
+		refresh_set(&rs->resume_url, oc->paged ? oc->resume_url :
+		    NULL);
 	if (oc->moved_to != NULL)
 		refresh_set(&rs->current_url, oc->moved_to);
+	if (oc->error == NULL && !oc->not_modified && oc->paged &&
+	    !oc->last_page && rs->resume_url != NULL) {
+		if (rs->pages < r->max_pages) {
+			refresh_page(rs, rs->resume_url, 0);
+			return;
+		}
+		log_info("%s: stopped after %llu pages (max-pages); the next "
+		    "refresh goes on from %s", rs->id, rs->pages,
+		    rs->resume_url);
+	}
+	rs->busy = 0;
 	if (rs->again) {
 		rs->again = 0;
 		refresh_schedule(rs, 0);

@@ -84,6 +84,9 @@ enum store_stmt {
 	STMT_SPOKE_FAILED,
 	STMT_SPOKE_UNCHANGED,
 	STMT_SPOKE_STATE,
+	STMT_ACT_HASH,
+	STMT_SPOKE_RESUME,
+	STMT_SPOKE_RESUME_SET,
 	STMT_SPOKES,
 	STMT_HUBS,
 	STMT_HUB_ACTIVE,
@@ -255,6 +258,14 @@ static const struct {
 	    "SELECT current_url, etag, last_modified, identity, next_due, "
 	    "last_success, gone_since, consecutive_failures "
 	    "FROM spokes WHERE id = ?1" },
+	/* A page of a paged feed looks up only the ids it holds. */
+	[STMT_ACT_HASH] = { "find activity",
+	    "SELECT content_hash, deleted_at IS NOT NULL FROM activities "
+	    "WHERE id = ?1 AND spoke = ?2" },
+	[STMT_SPOKE_RESUME] = { "spoke resume point",
+	    "SELECT resume_url FROM spokes WHERE id = ?1" },
+	[STMT_SPOKE_RESUME_SET] = { "record resume point",
+	    "UPDATE spokes SET resume_url = ?2 WHERE id = ?1" },
 	/* The columns in the order of store_spoke_columns. */
 	[STMT_SPOKES] = { "list spokes",
 	    "SELECT s.id, s.name, s.url, s.current_url, s.format, "
@@ -404,6 +415,10 @@ static int	 store_hub_check(struct store *, const char *, char *,
 		    size_t);
 static void	 store_deadline(struct store *);
 static int	 store_stage_gone(struct store *, const char *);
+static int	 store_feed_hashes(struct store *, const char *, json_t *);
+static int	 store_resume_url(struct store *, const char *, char **);
+static int	 store_page_hashes(struct store *, const char *, json_t *,
+		    json_t *);
 static int	 store_bind_text(sqlite3_stmt *, int, const char *);
 static int	 store_bind_nonempty(sqlite3_stmt *, int, const char *);
 static char	*store_column_strdup(sqlite3_stmt *, int);
@@ -631,7 +646,15 @@ fail:
  * The health becomes 'ok' (see STMT_SPOKE_OK): failures reset, gone_since
  * cleared, the validators of `at` kept (NULL ones cleared: a 200 without
  * them has none), a permanent move to at->moved_to noted, and
- * res->identity kept as the feed's identity mode.  Returns STORE_OK,
+ * res->identity kept as the feed's identity mode.
+ *
+ * With at->change_set the records are one page of a paged feed
+ * (OpenActive RPDE), a change set rather than the whole feed: they are
+ * applied as above, but the spoke's activities not on the page are left
+ * alone, so only records the page gives as "deleted" become tombstones;
+ * and at->resume_url (NULL clears it) is kept as the page the next
+ * refresh starts at, in the same transaction.  Without it the resume
+ * point is cleared: the feed is read whole.  Returns STORE_OK,
  * STORE_NOTFOUND for an unknown spoke, or STORE_ERROR, in which case
  * nothing changed.
  */
@@ -666,29 +689,16 @@ store_apply_feed(struct store *s, const char *spoke,
 
 	/*
 	 * What is stored now: id -> its content hash when live, false when
-	 * a tombstone; null once the feed has accounted for it.
+	 * a tombstone; null once the feed has accounted for it.  A change
+	 * set needs only the rows of the ids it holds.
 	 */
 	if ((old = json_object()) == NULL)
 		fatalx("%s: out of memory", __func__);
-	if ((st = store_stmt(s, STMT_ACT_HASHES)) == NULL ||
-	    store_bind_text(st, 1, spoke) != SQLITE_OK)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (json_object_set_new(old,
-		    (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int(st, 2) ? json_false() : json_string(
-		    (const char *)sqlite3_column_text(st, 1))) == -1) {
-			log_warnx("store: %s: an activity id is not UTF-8",
-			    spoke);
+	if (at->change_set) {
+		if (store_page_hashes(s, spoke, res->records, old) == -1)
 			goto fail;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		store_log(s, store_sql[STMT_ACT_HASHES].name);
+	} else if (store_feed_hashes(s, spoke, old) == -1)
 		goto fail;
-	}
-	store_done(st);
-	st = NULL;
 
 	if (store_exec(s, STMT_STAGE_CLEAR) == -1 ||
 	    store_exec(s, STMT_GONE_CLEAR) == -1 ||
@@ -701,8 +711,10 @@ store_apply_feed(struct store *s, const char *spoke,
 				goto fail;
 		}
 	}
+	/* Those the feed left out have gone, unless it is a change set. */
 	json_object_foreach(old, key, v) {
-		if (json_is_string(v) && store_stage_gone(s, key) == -1)
+		if (!at->change_set && json_is_string(v) &&
+		    store_stage_gone(s, key) == -1)
 			goto fail;
 	}
 	if (store_exec(s, STMT_ACT_MERGE) == -1 ||
@@ -759,6 +771,16 @@ store_apply_feed(struct store *s, const char *spoke,
 		goto fail;
 	}
 	store_done(st);
+	if ((st = store_stmt(s, STMT_SPOKE_RESUME_SET)) == NULL)
+		goto fail;
+	rc = store_bind_text(st, 1, spoke);
+	rc |= store_bind_nonempty(st, 2, at->change_set ? at->resume_url :
+	    NULL);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_SPOKE_RESUME_SET].name);
+		goto fail;
+	}
+	store_done(st);
 	st = NULL;
 
 	if (store_exec(s, STMT_COMMIT) == -1)
@@ -773,6 +795,87 @@ fail:
 	json_decref(first);
 	free(warnings);
 	return ret;
+}
+
+/* Fills `old` with every activity of `spoke`: 0, or -1 (logged). */
+static int
+store_feed_hashes(struct store *s, const char *spoke, json_t *old)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, STMT_ACT_HASHES)) == NULL)
+		return -1;
+	if (store_bind_text(st, 1, spoke) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (json_object_set_new(old,
+		    (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 2) ? json_false() : json_string(
+		    (const char *)sqlite3_column_text(st, 1))) == -1) {
+			log_warnx("store: %s: an activity id is not UTF-8",
+			    spoke);
+			goto fail;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_ACT_HASHES].name);
+		goto fail;
+	}
+	store_done(st);
+	return 0;
+
+fail:
+	store_done(st);
+	return -1;
+}
+
+/*
+ * Fills `old` with the stored activities of `spoke` that `records` (one
+ * page) names, as store_feed_hashes() does for a whole feed.  Records
+ * with no id are left for store_put_activity() to refuse.  0, or -1
+ * (logged).
+ */
+static int
+store_page_hashes(struct store *s, const char *spoke, json_t *records,
+    json_t *old)
+{
+	sqlite3_stmt	*st;
+	json_t		*rec;
+	const char	*id;
+	size_t		 i;
+	int		 rc;
+
+	json_array_foreach(records, i, rec) {
+		id = json_string_value(json_object_get(rec, "id"));
+		if (id == NULL || json_object_get(old, id) != NULL)
+			continue;
+		if ((st = store_stmt(s, STMT_ACT_HASH)) == NULL)
+			return -1;
+		rc = store_bind_text(st, 1, id);
+		rc |= store_bind_text(st, 2, spoke);
+		if (rc != SQLITE_OK) {
+			store_done(st);
+			return -1;
+		}
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (json_object_set_new(old, id,
+			    sqlite3_column_int(st, 1) ? json_false() :
+			    json_string((const char *)sqlite3_column_text(st,
+			    0))) == -1) {
+				log_warnx("store: %s: an activity id is not "
+				    "UTF-8", spoke);
+				store_done(st);
+				return -1;
+			}
+		} else if (rc != SQLITE_DONE) {
+			store_log(s, store_sql[STMT_ACT_HASH].name);
+			store_done(st);
+			return -1;
+		}
+		store_done(st);
+	}
+	return 0;
 }
 
 /*
@@ -868,10 +971,11 @@ fail:
 
 /*
  * Fills `ss` with what the scheduler needs to resume `spoke`: where to
- * fetch it if it moved, the validators to send, its identity mode, and
- * its timing and failures (0 for what never happened).  The strings are
- * the caller's, released by spoke_state_clear().  Returns STORE_OK,
- * STORE_NOTFOUND for an unknown spoke (ss zeroed), or STORE_ERROR.
+ * fetch it if it moved, the page a paged feed goes on from, the
+ * validators to send, its identity mode, and its timing and failures
+ * (0 for what never happened).  The strings are the caller's, released
+ * by spoke_state_clear().  Returns STORE_OK, STORE_NOTFOUND for an
+ * unknown spoke (ss zeroed), or STORE_ERROR.
  */
 int
 store_spoke_state(struct store *s, const char *spoke, struct spoke_state *ss)
@@ -902,7 +1006,36 @@ store_spoke_state(struct store *s, const char *spoke, struct spoke_state *ss)
 	ss->gone_since = (time_t)sqlite3_column_int64(st, 6);
 	ss->failures = (unsigned)sqlite3_column_int64(st, 7);
 	store_done(st);
+	if (store_resume_url(s, spoke, &ss->resume_url) == -1) {
+		spoke_state_clear(ss);
+		return STORE_ERROR;
+	}
 	return STORE_OK;
+}
+
+/* The page a paged feed goes on from, in *url (NULL: none); 0 or -1. */
+static int
+store_resume_url(struct store *s, const char *spoke, char **url)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*url = NULL;
+	if ((st = store_stmt(s, STMT_SPOKE_RESUME)) == NULL)
+		return -1;
+	if (store_bind_text(st, 1, spoke) != SQLITE_OK) {
+		store_done(st);
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*url = store_column_strdup(st, 0);
+	else if (rc != SQLITE_DONE) {
+		store_log(s, store_sql[STMT_SPOKE_RESUME].name);
+		store_done(st);
+		return -1;
+	}
+	store_done(st);
+	return 0;
 }
 
 /* Releases the strings of a spoke_state and zeroes it. */
@@ -915,6 +1048,7 @@ spoke_state_clear(struct spoke_state *ss)
 	free(ss->etag);
 	free(ss->last_modified);
 	free(ss->identity);
+	free(ss->resume_url);
 	memset(ss, 0, sizeof *ss);
 }
 
@@ -924,9 +1058,10 @@ spoke_state_clear(struct spoke_state *ss)
  * store_spoke_columns: times as RFC 3339 UTC, and null for what never
  * happened; "records" counts the activities it now lists, "warnings" all
  * the last good read gave and "first_warnings" the first few of them;
- * "etag" and "last_modified" are the validators the next fetch sends.
- * Returns STORE_OK, STORE_NOTFOUND for an unknown or retired hub, or
- * STORE_ERROR.
+ * "etag" and "last_modified" are the validators the next fetch sends;
+ * a paged feed has "resume_url" too, the page its next refresh starts
+ * at (a member only paged feeds have).  Returns STORE_OK, STORE_NOTFOUND
+ * for an unknown or retired hub, or STORE_ERROR.
  */
 int
 store_spokes(struct store *s, const char *hub, json_t **out)
@@ -934,6 +1069,7 @@ store_spokes(struct store *s, const char *hub, json_t **out)
 	sqlite3_stmt	*st = NULL;
 	json_t		*list = NULL, *row, *v;
 	const char	*text;
+	char		*resume;
 	size_t		 i;
 	int		 rc, ret = STORE_ERROR;
 
@@ -998,6 +1134,15 @@ store_spokes(struct store *s, const char *hub, json_t **out)
 	}
 	store_done(st);
 	st = NULL;
+	json_array_foreach(list, i, row) {
+		if (store_resume_url(s, json_string_value(json_object_get(row,
+		    "id")), &resume) == -1)
+			goto fail;
+		if (resume != NULL)
+			json_object_set_new(row, "resume_url",
+			    json_string(resume));
+		free(resume);
+	}
 	if ((*out = json_pack("{s:s,s:o}", "hub", hub, "spokes", list)) ==
 	    NULL)
 		fatalx("%s: out of memory", __func__);

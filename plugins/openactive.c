@@ -20,7 +20,9 @@
  *   - items of other kinds (FacilityUse, Slot, OnDemandEvent, Place ...)
  *     are counted and named in one warning at the end of the page.
  * A document that is not an RPDE page but a bare OpenActive node (or a
- * list or @graph of them) is read too, with a warning.
+ * list or @graph of them) is read too, with a warning, as a whole feed:
+ * it gives neither page fact, so the host does not take it for a page
+ * of changes.
  *
  * Bounds: the JSON is refused before parsing when it is nested deeper
  * than in->max_depth (at most SCHEMAORG_MAX_DEPTH); every list and walk
@@ -101,7 +103,8 @@ oa_sniff(const unsigned char *data, size_t len, const char *content_type)
  * caps; times as published (an offset only when the page gave one; a
  * schedule's first session as a local time with its "timezone").  Feed
  * facts: "next" (the next page's URL, resolved against in->base_url),
- * "rpde" = "last" on the last page, "license".  Returns DAYHUB_OK when
+ * "rpde" = "last" on the last page, "license"; a document that is not an
+ * RPDE page gives neither "next" nor "rpde".  Returns DAYHUB_OK when
  * the page was read (perhaps with warnings, perhaps with no records), or
  * DAYHUB_ERROR after host->error() when it is empty, not JSON, cut short,
  * nested too deep, or neither an RPDE page nor an OpenActive document.
@@ -370,9 +373,12 @@ oa_document(struct schemaorg *s, json_t *root)
 		    "list, nor any event, session or course");
 		return DAYHUB_ERROR;
 	}
+	/*
+	 * No "next" and no "rpde" fact: this is a whole feed, not a page,
+	 * so what it no longer lists leaves the directory.
+	 */
 	s->host->warn(s->sink, 0, "not an RPDE page (it has no \"items\" "
 	    "list): read as one OpenActive document, with no next page");
-	s->host->feed(s->sink, "rpde", "last", 4);
 	schemaorg_index(s, root);
 	for (i = 0; i < n && rc == DAYHUB_OK; i++) {
 		node = list != NULL ? json_array_get(list, i) : root;

@@ -85,6 +85,9 @@
 #define FS_MAX_QUERY_VALUE	1024
 #define FS_BR_BLOCK		16384	/* bytes per brotli meta-block */
 #define FS_DATE_LEN		64
+#define FS_RPDE_MAX_PAGE	1000	/* items on one /rpde/ page */
+#define FS_RPDE_MAX_AFTER	1000000000ULL
+#define FS_RPDE_FAIL		"#fail"	/* a page reaching it fails */
 
 struct server;
 
@@ -194,6 +197,8 @@ static int	 route_header(struct server *, struct evhttp_request *,
 		    const char *);
 static int	 route_br(struct server *, struct evhttp_request *,
 		    const char *);
+static int	 route_rpde(struct server *, struct evhttp_request *,
+		    const char *);
 
 /* Tried in order; the last row takes everything else. */
 static const struct route fs_routes[] = {
@@ -240,6 +245,13 @@ static const struct route fs_routes[] = {
 	    .usage = "/headers/BYTES      about that many header bytes" },
 	{ .prefix = "/long-location/", .serve = route_long_location,
 	    .usage = "/long-location/N    a redirect to an N-byte path" },
+	{ .prefix = "/rpde/", .serve = route_rpde,
+	    .usage = "/rpde/SIZE/AFTER/PATH  an RPDE page: SIZE items of "
+	    "PATH (one JSON item\n"
+	    "                      a line) after the first AFTER, linking "
+	    "to the next page;\n"
+	    "                      a page reaching a line " FS_RPDE_FAIL
+	    " answers 500" },
 	{ .prefix = "/", .serve = route_file,
 	    .usage = "/PATH               the file DIR/PATH" },
 };
@@ -912,6 +924,70 @@ route_stats(struct server *srv, struct evhttp_request *req, const char *rest)
 	fs_set_type(req, "application/json");
 	evhttp_send_reply(req, 200, "OK", buf);
 	evbuffer_free(buf);
+	return 200;
+}
+
+/*
+ * /rpde/SIZE/AFTER/PATH: one page of an OpenActive RPDE feed whose change
+ * log is DIR/PATH, one item (a JSON object, sent as it is) per line, in
+ * the order the publisher changed them.  The page holds the items after
+ * the first AFTER, at most SIZE of them, and its "next" is the page
+ * after those: /rpde/SIZE/AFTER+N/PATH.  Past the end the page is empty
+ * and links to itself, as the last page of an RPDE feed does; a line
+ * appended later then appears on it.  Blank lines are not items.  A page
+ * that would hold a line reading FS_RPDE_FAIL answers 500 instead, so a
+ * test can break a chain part-way and mend it by removing the line.
+ */
+static int
+route_rpde(struct server *srv, struct evhttp_request *req, const char *rest)
+{
+	unsigned long long	 size, after, k = 0, served = 0;
+	struct evbuffer		*buf;
+	unsigned char		*data;
+	const char		*type, *p, *path, *line, *end, *nl;
+	size_t			 len, n;
+	char			 next[FS_MAX_RAW_PATH + 64];
+	int			 code;
+
+	if (fs_number_path(rest, FS_RPDE_MAX_PAGE, &size, &p) == -1 ||
+	    size == 0 || fs_number_path(p, FS_RPDE_MAX_AFTER, &after,
+	    &path) == -1)
+		return fs_text(req, 400, "bad page size or position");
+	if ((code = fs_load_or_reply(srv, req, path, &data, &len, &type)) != 0)
+		return code;
+	if ((buf = evbuffer_new()) == NULL)
+		fs_die("out of memory");
+	evbuffer_add_printf(buf, "{\"items\": [");
+	end = (const char *)data + len;
+	for (line = (const char *)data; line < end && served < size;
+	    line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		n = (size_t)(nl - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		if (n == 0 || k++ < after)
+			continue;
+		if (n == strlen(FS_RPDE_FAIL) &&
+		    memcmp(line, FS_RPDE_FAIL, n) == 0) {
+			evbuffer_free(buf);
+			free(data);
+			return fs_text(req, 500, "this page is broken");
+		}
+		if (served++ > 0)
+			evbuffer_add(buf, ",\n", 2);
+		evbuffer_add(buf, line, n);
+	}
+	snprintf(next, sizeof next, "/rpde/%llu/%llu/%s", size,
+	    after + served, path);
+	evbuffer_add_printf(buf, "],\n\"next\": ");
+	fs_json_string(buf, next);
+	evbuffer_add_printf(buf, ",\n\"license\": "
+	    "\"https://creativecommons.org/licenses/by/4.0/\"}\n");
+	fs_set_type(req, "application/json");
+	evhttp_send_reply(req, 200, "OK", buf);
+	evbuffer_free(buf);
+	free(data);
 	return 200;
 }
 

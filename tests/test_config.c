@@ -267,6 +267,7 @@ Test(config, defaults)
 	cr_expect_eq(cfg->fetch_timeout, 60);
 	cr_expect_eq(cfg->max_feed_bytes, FEED_MAX_BYTES);
 	cr_expect_eq(cfg->max_items, FEED_MAX_ITEMS);
+	cr_expect_eq(cfg->max_pages, CONFIG_DEFAULT_PAGES);
 	cr_expect_eq(cfg->max_connections, 256);
 	cr_expect_eq(cfg->idle_timeout, 300);
 	cr_expect_eq(cfg->nhubs, 0);
@@ -381,6 +382,8 @@ static const struct value_case value_cases[] = {
 	{ "max-feed-size 256M", OFF(max_feed_bytes), 256 * 1024 * 1024ULL },
 	{ "max-items 1", OFF(max_items), 1 },
 	{ "max-items 1000000", OFF(max_items), 1000000 },
+	{ "max-pages 1", OFF(max_pages), 1 },
+	{ "max-pages 10000", OFF(max_pages), CONFIG_MAX_PAGES },
 	{ "max-connections 65536", OFF(max_connections), 65536 },
 };
 
@@ -570,6 +573,15 @@ static const struct error_case error_cases[] = {
 	  "dayhub.conf:1: max-items: 1000001 is out of range (1 to 1000000)" },
 	{ "max-items -1\n", 0,
 	  "dayhub.conf:1: max-items: \"-1\" is not a whole number" },
+	{ "max-pages 0\n", 0,
+	  "dayhub.conf:1: max-pages: 0 is out of range (1 to 10000)" },
+	{ "max-pages 10001\n", 0,
+	  "dayhub.conf:1: max-pages: 10001 is out of range (1 to 10000)" },
+	{ "max-pages many\n", 0,
+	  "dayhub.conf:1: max-pages: \"many\" is not a whole number" },
+	{ "hub n {\n  max-pages 5\n}\n", 0,
+	  "dayhub.conf:2: \"max-pages\" belongs at the top level, not in a "
+	  "hub block" },
 	{ "max-connections 65537\n", 0,
 	  "dayhub.conf:1: max-connections: 65537 is out of range (1 to "
 	  "65536)" },

@@ -220,10 +220,38 @@ listed(const char *q)
 	return n;
 }
 
+/* Starts dayhubd on fx.conf, and connects to it. */
+static void
+spawn_daemon(void)
+{
+	char	 bin[4096], plugdir[4096], ready_path[4096], *ready, *p;
+
+	snprintf(bin, sizeof bin, "%s/daemon/dayhubd", tu_builddir());
+	snprintf(plugdir, sizeof plugdir, "%s/plugins/.libs", tu_builddir());
+	snprintf(ready_path, sizeof ready_path, "%s/ready", fx.dir);
+	unlink(ready_path);
+	{
+		char	o_f[] = "-f", o_c[] = "-c", o_p[] = "--plugin-dir";
+		char	o_r[] = "--ready-file";
+		char	*argv[] = { bin, o_f, o_c, fx.conf, o_p, plugdir, o_r,
+			    ready_path, NULL };
+
+		fx.daemon = tu_spawn(argv, fx.log);
+	}
+	ready = tu_wait_file(ready_path, 10000);
+	cr_assert_not_null(ready, "dayhubd did not start; see %s", fx.log);
+	p = strrchr(ready, ':');
+	cr_assert_not_null(p);
+	fx.port = atoi(p + 1);
+	free(ready);
+	fx.fd = tu_connect("127.0.0.1", fx.port, 5000);
+	cr_assert(fx.fd >= 0);
+}
+
 static void
 start(int allow_private)
 {
-	char	 bin[4096], plugdir[4096], ready_path[4096], *ready, *p;
+	char	*p;
 	int	 i, all;
 
 	memset(&fx, 0, sizeof fx);
@@ -252,25 +280,7 @@ start(int allow_private)
 	free(p);
 	write_config(allow_private);
 
-	snprintf(bin, sizeof bin, "%s/daemon/dayhubd", tu_builddir());
-	snprintf(plugdir, sizeof plugdir, "%s/plugins/.libs", tu_builddir());
-	snprintf(ready_path, sizeof ready_path, "%s/ready", fx.dir);
-	{
-		char	o_f[] = "-f", o_c[] = "-c", o_p[] = "--plugin-dir";
-		char	o_r[] = "--ready-file";
-		char	*argv[] = { bin, o_f, o_c, fx.conf, o_p, plugdir, o_r,
-			    ready_path, NULL };
-
-		fx.daemon = tu_spawn(argv, fx.log);
-	}
-	ready = tu_wait_file(ready_path, 10000);
-	cr_assert_not_null(ready, "dayhubd did not start; see %s", fx.log);
-	p = strrchr(ready, ':');
-	cr_assert_not_null(p);
-	fx.port = atoi(p + 1);
-	free(ready);
-	fx.fd = tu_connect("127.0.0.1", fx.port, 5000);
-	cr_assert(fx.fd >= 0);
+	spawn_daemon();
 
 	/* Every spoke's first attempt is made at start. */
 	for (i = 0, all = 0; i < 300 && !all; i++) {
@@ -605,4 +615,444 @@ Test(private, loopback_feeds_are_refused_unless_allowed)
 	    "%s", hstr(h, "error"));
 	json_decref(h);
 	cr_assert_eq(listed("pottery"), 0);
+}
+
+/*
+ * --- paged feeds: OpenActive RPDE ---
+ *
+ * A second daemon, whose spokes are RPDE feeds served by the feed
+ * server's /rpde/ route from change logs in files (one item a line):
+ * each page is a change set, the chain of pages is followed within one
+ * refresh up to max-pages (5 here), and the next refresh starts where the
+ * last one stopped.  The feed server's log shows which pages were asked
+ * for; the daemon's log says when a refresh reached a feed's last page.
+ */
+
+#define PG_MAX_PAGES	5
+
+/* The paged spokes: id, and the page size of its feed. */
+static const struct {
+	const char	*id;
+	int		 size;
+} pg_spokes[] = {
+	{ "paged", 2 },		/* a, b, c, d, e, then a deleted: 4 pages */
+	{ "capped", 1 },	/* c1 .. c8: the cap stops it after c5 */
+	{ "broken", 2 },	/* p1 .. p4, then a page that fails */
+};
+
+/* One updated item of a change log, as a line. */
+static char *
+pg_item(const char *id, const char *name)
+{
+	char	*line;
+
+	cr_assert(asprintf(&line, "{\"state\": \"updated\", \"kind\": "
+	    "\"SessionSeries\", \"id\": \"%s\", \"modified\": 1, \"data\": "
+	    "{\"@context\": \"https://openactive.io/\", \"@type\": "
+	    "\"SessionSeries\", \"name\": \"%s\", \"startDate\": "
+	    "\"2026-12-01T10:00:00Z\"}}\n", id, name) > 0);
+	return line;
+}
+
+/* One deletion of a change log, as a line. */
+static char *
+pg_deleted(const char *id)
+{
+	char	*line;
+
+	cr_assert(asprintf(&line, "{\"state\": \"deleted\", \"kind\": "
+	    "\"SessionSeries\", \"id\": \"%s\", \"modified\": 2}\n", id) > 0);
+	return line;
+}
+
+/*
+ * Writes (append 0) or extends (append 1) the change log `name` with
+ * `lines`, each an item "id:Name", a deletion "-id", or a line as it is
+ * when it starts with '#'.
+ */
+static void
+pg_log(const char *name, int append, const char *const *lines, size_t n)
+{
+	char	 path[4096], *text, *old, *line, *next;
+	size_t	 i;
+
+	snprintf(path, sizeof path, "%s/%s", fx.feeds, name);
+	old = append ? tu_read_file(path) : NULL;
+	text = strdup(old != NULL ? old : "");
+	free(old);
+	for (i = 0; i < n; i++) {
+		if (lines[i][0] == '#')
+			cr_assert(asprintf(&line, "%s\n", lines[i]) > 0);
+		else if (lines[i][0] == '-')
+			line = pg_deleted(lines[i] + 1);
+		else {
+			char	id[64];
+			size_t	k = strcspn(lines[i], ":");
+
+			snprintf(id, sizeof id, "%.*s", (int)k, lines[i]);
+			line = pg_item(id, lines[i] + k + 1);
+		}
+		cr_assert(asprintf(&next, "%s%s", text, line) > 0);
+		free(text);
+		free(line);
+		text = next;
+	}
+	cr_assert(tu_write_file(path, text) == 0);
+	free(text);
+}
+
+/* The address of page `after` of a paged spoke's feed. */
+static char *
+pg_url(const char *id, int size, int after)
+{
+	char	*url;
+
+	cr_assert(asprintf(&url, "http://127.0.0.1:%d/rpde/%d/%d/%s.jsonl",
+	    fx.server_port, size, after, id) > 0);
+	return url;
+}
+
+/* How many lines of the file `path` hold both `a` and `b`. */
+static int
+pg_lines(const char *path, const char *a, const char *b)
+{
+	char	*text = tu_read_file(path), *line, *nl;
+	int	 n = 0;
+
+	for (line = text; line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (strstr(line, a) != NULL && strstr(line, b) != NULL)
+			n++;
+	}
+	free(text);
+	return n;
+}
+
+/* How often the feed server was asked for page `after` of `id`. */
+static int
+pg_requests(const char *id, int size, int after)
+{
+	char	path[4096], want[256];
+
+	snprintf(path, sizeof path, "%s/feedserver.log", fx.dir);
+	snprintf(want, sizeof want, " GET /rpde/%d/%d/%s.jsonl ", size, after,
+	    id);
+	return pg_lines(path, want, "feedserver:");
+}
+
+/* Waits until the daemon has logged `n` refreshes of `id` ending on the
+   feed's last page. */
+static void
+pg_wait_last(const char *id, int n)
+{
+	char	who[128];
+	int	i;
+
+	snprintf(who, sizeof who, "%s: ", id);
+	for (i = 0; i < 300; i++) {
+		if (pg_lines(fx.log, who, "that was the last page") >= n)
+			return;
+		usleep(50000);
+	}
+	cr_assert_fail("%s did not reach its last page %d times; see %s", id,
+	    n, fx.log);
+}
+
+/* Waits until SPOKES shows `id` with status `status` and resume_url
+   `resume`; gives its health. */
+static json_t *
+pg_wait_state(const char *id, const char *status, const char *resume)
+{
+	json_t	*h = NULL;
+	int	 i;
+
+	for (i = 0; i < 300; i++) {
+		h = health(id);
+		if (strcmp(hstr(h, "status"), status) == 0 &&
+		    strcmp(hstr(h, "resume_url"), resume) == 0)
+			return h;
+		json_decref(h);
+		usleep(50000);
+	}
+	h = health(id);
+	cr_assert_fail("%s: want status %s, resume %s; have %s", id, status,
+	    resume, json_dumps(h, 0));
+	return NULL;
+}
+
+/* The state GET gives of activity `id`: "updated", "deleted" or "". */
+static char *
+pg_state(const char *id)
+{
+	char	 line[256], *state;
+	json_t	*r;
+
+	snprintf(line, sizeof line, "GET id=%s", id);
+	r = ask(line);
+	state = strdup(json_is_true(json_object_get(r, "ok")) ?
+	    json_string_value(json_object_get(json_object_get(r, "activity"),
+	    "state")) : "");
+	json_decref(r);
+	return state;
+}
+
+static void
+pg_expect_state(const char *id, const char *want)
+{
+	char	*got = pg_state(id);
+
+	cr_expect_str_eq(got, want, "%s is %s, not %s", id, got, want);
+	free(got);
+}
+
+static long long
+pg_records(const char *id)
+{
+	json_t		*h = health(id);
+	long long	 n = json_integer_value(json_object_get(h, "records"));
+
+	json_decref(h);
+	return n;
+}
+
+
+static void
+pg_start(void)
+{
+	char	*text, *next, *p, *url;
+	size_t	 i;
+
+	memset(&fx, 0, sizeof fx);
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	fx.dir = tu_tmpdir("rpde");
+	cr_assert(asprintf(&fx.feeds, "%s/feeds", fx.dir) > 0);
+	cr_assert(mkdir(fx.feeds, 0755) == 0);
+	cr_assert(asprintf(&fx.conf, "%s/dayhub.conf", fx.dir) > 0);
+	cr_assert(asprintf(&fx.log, "%s/dayhubd.log", fx.dir) > 0);
+	pg_log("paged.jsonl", 0, (const char *const []){ "a:Archery taster",
+	    "b:Boccia club", "c:Chair yoga", "d:Drumming circle",
+	    "e:Easy walking", "-a" }, 6);
+	pg_log("capped.jsonl", 0, (const char *const []){ "c1:Cycling 1",
+	    "c2:Cycling 2", "c3:Cycling 3", "c4:Cycling 4", "c5:Cycling 5",
+	    "c6:Cycling 6", "c7:Cycling 7", "c8:Cycling 8" }, 8);
+	pg_log("broken.jsonl", 0, (const char *const []){ "p1:Pilates 1",
+	    "p2:Pilates 2", "p3:Pilates 3", "p4:Pilates 4", "#fail",
+	    "p5:Pilates 5" }, 6);
+
+	cr_assert(asprintf(&p, "%s/feedserver.log", fx.dir) > 0);
+	fx.server = tu_start_feedserver(fx.feeds, &fx.server_port, p);
+	free(p);
+
+	cr_assert(asprintf(&text,
+	    "listen line 127.0.0.1:0\n"
+	    "database %s/test.db\n"
+	    "allow-private-addresses yes\n"
+	    "refresh-spread 0s\n"
+	    "refresh-interval 1h\n"
+	    "fetch-timeout 5s\n"
+	    "max-pages %d\n"
+	    "log-level debug\n"
+	    "hub test {\n  name \"Test hub\"\n", fx.dir, PG_MAX_PAGES) > 0);
+	for (i = 0; i < sizeof pg_spokes / sizeof pg_spokes[0]; i++) {
+		url = pg_url(pg_spokes[i].id, pg_spokes[i].size, 0);
+		cr_assert(asprintf(&next, "%s  spoke %s {\n    url \"%s\"\n"
+		    "    format openactive\n  }\n", text, pg_spokes[i].id,
+		    url) > 0);
+		free(url);
+		free(text);
+		text = next;
+	}
+	cr_assert(asprintf(&next, "%s}\n", text) > 0);
+	free(text);
+	cr_assert(tu_write_file(fx.conf, next) == 0);
+	free(next);
+	spawn_daemon();
+
+	/* Every spoke's first refresh runs at start, to its end. */
+	pg_wait_last("paged", 1);
+	url = pg_url("capped", 1, PG_MAX_PAGES);
+	json_decref(pg_wait_state("capped", "ok", url));
+	free(url);
+	url = pg_url("broken", 2, 4);
+	json_decref(pg_wait_state("broken", "failed", url));
+	free(url);
+}
+
+/* Asks for a refresh of `id` now. */
+static void
+pg_refresh(const char *id)
+{
+	char	 line[256];
+	json_t	*r;
+
+	snprintf(line, sizeof line, "REFRESH hub=test spoke=%s", id);
+	r = ask(line);
+	cr_assert(json_is_true(json_object_get(r, "ok")), "%s",
+	    json_dumps(r, 0));
+	json_decref(r);
+}
+
+TestSuite(rpde, .init = pg_start, .fini = stop, .timeout = 60);
+
+Test(rpde, one_refresh_stores_every_page)
+{
+	json_t	*h = health("paged");
+	char	*url = pg_url("paged", 2, 6);
+	int	 after;
+
+	cr_expect_str_eq(hstr(h, "status"), "ok", "%s", json_dumps(h, 0));
+	cr_expect_str_eq(hstr(h, "resume_url"), url);
+	json_decref(h);
+	free(url);
+	/* b, c, d, e from pages 1 to 3; a was deleted on page 3. */
+	cr_expect_eq(pg_records("paged"), 4);
+	pg_expect_state("paged:b", "updated");
+	pg_expect_state("paged:c", "updated");
+	pg_expect_state("paged:d", "updated");
+	pg_expect_state("paged:e", "updated");
+	/* Each page once: three with items, then the empty last page. */
+	for (after = 0; after <= 6; after += 2)
+		cr_expect_eq(pg_requests("paged", 2, after), 1, "page after %d "
+		    "asked for %d times", after, pg_requests("paged", 2,
+		    after));
+	cr_expect_eq(pg_requests("paged", 2, 8), 0);
+}
+
+Test(rpde, a_deletion_on_a_later_page_is_a_tombstone)
+{
+	/* a came on page 1 and was deleted on page 3: a tombstone. */
+	pg_expect_state("paged:a", "deleted");
+	/* A deletion of something never listed leaves no trace. */
+	pg_log("paged.jsonl", 1, (const char *const []){ "-nobody" }, 1);
+	pg_refresh("paged");
+	pg_wait_last("paged", 2);
+	pg_expect_state("paged:nobody", "");
+	cr_expect_eq(pg_records("paged"), 4);
+}
+
+Test(rpde, later_pages_leave_earlier_items_alone)
+{
+	/* Pages 2 to 5 of the capped feed do not hold c1: it stays. */
+	pg_expect_state("capped:c1", "updated");
+	pg_expect_state("capped:c2", "updated");
+	cr_expect_eq(pg_records("capped"), 5);
+	/* Nor does a later refresh, whose pages hold only c6 to c8. */
+	pg_refresh("capped");
+	pg_wait_last("capped", 1);
+	pg_expect_state("capped:c1", "updated");
+	cr_expect_eq(pg_records("capped"), 8);
+}
+
+Test(rpde, the_cap_stops_the_chain_and_the_next_refresh_goes_on)
+{
+	json_t	*h;
+	char	*url;
+	int	 after;
+
+	/* Five pages (c1 to c5) and no more; the sixth is where to go on. */
+	for (after = 0; after < PG_MAX_PAGES; after++)
+		cr_expect_eq(pg_requests("capped", 1, after), 1);
+	cr_expect_eq(pg_requests("capped", 1, PG_MAX_PAGES), 0);
+	cr_expect_eq(pg_records("capped"), 5);
+	pg_expect_state("capped:c6", "");
+	cr_expect_eq(pg_lines(fx.log, "capped: stopped after 5 pages",
+	    "max-pages"), 1);
+
+	pg_refresh("capped");
+	pg_wait_last("capped", 1);
+	url = pg_url("capped", 1, 8);
+	h = pg_wait_state("capped", "ok", url);
+	free(url);
+	json_decref(h);
+	/* It went on at the sixth page, and did not start again. */
+	cr_expect_eq(pg_requests("capped", 1, 0), 1);
+	for (after = PG_MAX_PAGES; after <= 8; after++)
+		cr_expect_eq(pg_requests("capped", 1, after), 1, "page after "
+		    "%d", after);
+	cr_expect_eq(pg_records("capped"), 8);
+	pg_expect_state("capped:c8", "updated");
+}
+
+Test(rpde, the_next_refresh_starts_at_the_resume_point)
+{
+	char	*url;
+
+	/* The publisher adds f and deletes b after the last refresh. */
+	pg_log("paged.jsonl", 1, (const char *const []){ "f:Football",
+	    "-b" }, 2);
+	pg_refresh("paged");
+	pg_wait_last("paged", 2);
+	url = pg_url("paged", 2, 8);
+	json_decref(pg_wait_state("paged", "ok", url));
+	free(url);
+	/* The stored resume point, the last page, was asked for again... */
+	cr_expect_eq(pg_requests("paged", 2, 6), 2);
+	cr_expect_eq(pg_requests("paged", 2, 8), 1);
+	/* ...and the configured address was not. */
+	cr_expect_eq(pg_requests("paged", 2, 0), 1);
+	cr_expect_eq(pg_requests("paged", 2, 2), 1);
+	pg_expect_state("paged:f", "updated");
+	pg_expect_state("paged:b", "deleted");
+	pg_expect_state("paged:c", "updated");
+	cr_expect_eq(pg_records("paged"), 4);	/* c, d, e, f */
+}
+
+Test(rpde, the_resume_point_outlives_a_restart)
+{
+	char	*url;
+
+	close(fx.fd);
+	fx.fd = -1;
+	cr_assert_eq(tu_stop(fx.daemon, 10000), 0);
+	fx.daemon = 0;
+	spawn_daemon();
+	/* Not due for an hour: it is fetched only when asked. */
+	pg_refresh("capped");
+	pg_wait_last("capped", 1);
+	url = pg_url("capped", 1, 8);
+	json_decref(pg_wait_state("capped", "ok", url));
+	free(url);
+	cr_expect_eq(pg_requests("capped", 1, 0), 1);
+	cr_expect_eq(pg_requests("capped", 1, PG_MAX_PAGES), 1);
+	cr_expect_eq(pg_records("capped"), 8);
+}
+
+Test(rpde, a_failure_part_way_keeps_the_pages_before_it)
+{
+	json_t	*h = health("broken");
+	char	*url = pg_url("broken", 2, 4);
+
+	/* Pages 1 and 2 are stored; page 3 answered 500. */
+	cr_expect_str_eq(hstr(h, "status"), "failed");
+	cr_expect_eq(json_integer_value(json_object_get(h, "failures")), 1);
+	cr_expect_not_null(strstr(hstr(h, "error"), "500"), "%s",
+	    hstr(h, "error"));
+	cr_expect_str_eq(hstr(h, "resume_url"), url);
+	json_decref(h);
+	free(url);
+	cr_expect_eq(pg_records("broken"), 4);
+	pg_expect_state("broken:p1", "updated");
+	pg_expect_state("broken:p4", "updated");
+	pg_expect_state("broken:p5", "");
+
+	/* Mended, the next refresh goes on at page 3, not page 1. */
+	pg_log("broken.jsonl", 0, (const char *const []){ "p1:Pilates 1",
+	    "p2:Pilates 2", "p3:Pilates 3", "p4:Pilates 4", "p5:Pilates 5" },
+	    5);
+	pg_refresh("broken");
+	pg_wait_last("broken", 1);
+	url = pg_url("broken", 2, 5);
+	json_decref(pg_wait_state("broken", "ok", url));
+	free(url);
+	cr_expect_eq(pg_requests("broken", 2, 0), 1);
+	cr_expect_eq(pg_requests("broken", 2, 4), 2);
+	cr_expect_eq(pg_records("broken"), 5);
+	pg_expect_state("broken:p5", "updated");
+	h = health("broken");
+	cr_expect_eq(json_integer_value(json_object_get(h, "failures")), 0);
+	json_decref(h);
 }

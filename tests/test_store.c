@@ -1815,3 +1815,195 @@ Test(store, ten_thousand_records, .timeout = 120)
 	free(ids);
 	store_close(s);
 }
+
+/* --- change sets: the pages of a paged feed --- */
+
+#define PAGE_URL(n)	"https://art.example/rpde?page=" #n
+
+/* One page applied in turn to "art", and what is stored after it. */
+struct page_step {
+	const char	*name;
+	struct item	 items[3];
+	size_t		 nitems;
+	int		 change_set;	/* 0: read as a whole feed */
+	const char	*resume;	/* at->resume_url */
+	int		 breaker;	/* the first record names another spoke */
+	int		 rc;
+	const char	*live;		/* "id|title" of live activities */
+	const char	*gone;		/* "id|deleted_at" of tombstones */
+	const char	*want_resume;	/* the stored resume_url, or "NULL" */
+};
+
+static const struct page_step page_steps[] = {
+	{ "a first page", { { "a", "Painting", NULL, NULL, NULL, NULL },
+	    { "b", "Pottery", NULL, NULL, NULL, NULL } }, 2, 1, PAGE_URL(2),
+	  0, STORE_OK, "art:a|Painting\nart:b|Pottery\n", "",
+	  PAGE_URL(2) "\n" },
+	{ "a second page leaves the first's records alone",
+	  { { "c", "Collage", NULL, NULL, NULL, NULL } }, 1, 1, PAGE_URL(3),
+	  0, STORE_OK, "art:a|Painting\nart:b|Pottery\nart:c|Collage\n", "",
+	  PAGE_URL(3) "\n" },
+	{ "a deletion on a later page makes a tombstone",
+	  { { "a", NULL, NULL, NULL, NULL, "deleted" },
+	    { "d", "Drawing", NULL, NULL, NULL, NULL } }, 2, 1, PAGE_URL(4),
+	  0, STORE_OK, "art:b|Pottery\nart:c|Collage\nart:d|Drawing\n",
+	  "art:a|3000\n", PAGE_URL(4) "\n" },
+	{ "a record edited on a later page is updated in place",
+	  { { "b", "Pottery for all", NULL, NULL, NULL, NULL } }, 1, 1,
+	  PAGE_URL(5), 0, STORE_OK,
+	  "art:b|Pottery for all\nart:c|Collage\nart:d|Drawing\n",
+	  "art:a|3000\n", PAGE_URL(5) "\n" },
+	{ "a deletion of what was never listed leaves no trace",
+	  { { "z", NULL, NULL, NULL, NULL, "deleted" } }, 1, 1, PAGE_URL(6),
+	  0, STORE_OK,
+	  "art:b|Pottery for all\nart:c|Collage\nart:d|Drawing\n",
+	  "art:a|3000\n", PAGE_URL(6) "\n" },
+	{ "a deleted record that comes back is revived",
+	  { { "a", "Painting again", NULL, NULL, NULL, NULL } }, 1, 1,
+	  PAGE_URL(7), 0, STORE_OK, "art:a|Painting again\n"
+	  "art:b|Pottery for all\nart:c|Collage\nart:d|Drawing\n", "",
+	  PAGE_URL(7) "\n" },
+	{ "an empty last page changes nothing but the resume point",
+	  { { NULL } }, 0, 1, PAGE_URL(7), 0, STORE_OK,
+	  "art:a|Painting again\nart:b|Pottery for all\nart:c|Collage\n"
+	  "art:d|Drawing\n", "", PAGE_URL(7) "\n" },
+	{ "a page with a record of another spoke changes nothing",
+	  { { "e", "Etching", NULL, NULL, NULL, NULL },
+	    { "b", NULL, NULL, NULL, NULL, "deleted" } }, 2, 1, PAGE_URL(9),
+	  1, STORE_ERROR, "art:a|Painting again\nart:b|Pottery for all\n"
+	  "art:c|Collage\nart:d|Drawing\n", "", PAGE_URL(7) "\n" },
+	{ "a page with no resume point clears it",
+	  { { "e", "Etching", NULL, NULL, NULL, NULL } }, 1, 1, NULL, 0,
+	  STORE_OK, "art:a|Painting again\nart:b|Pottery for all\n"
+	  "art:c|Collage\nart:d|Drawing\nart:e|Etching\n", "", "NULL\n" },
+	{ "a feed read whole again tombstones what it left out",
+	  { { "c", "Collage", NULL, NULL, NULL, NULL } }, 1, 0, PAGE_URL(1),
+	  0, STORE_OK, "art:c|Collage\n",
+	  "art:a|10000\nart:b|10000\nart:d|10000\nart:e|10000\n", "NULL\n" },
+};
+
+Test(store, change_sets)
+{
+	struct store		*s = open_synced();
+	struct feed_result	 res;
+	struct feed_attempt	 at;
+	struct spoke_state	 ss;
+	char			*seq_a = NULL, *seq_b = NULL, *got;
+	size_t			 i;
+
+	for (i = 0; i < nitems(page_steps); i++) {
+		const struct page_step *c = &page_steps[i];
+
+		make_items("art", c->items, c->nitems, NULL, &res);
+		if (c->breaker)
+			json_object_set_new(json_array_get(res.records, 0),
+			    "id", json_string("garden:e"));
+		at = attempt((time_t)(i + 1) * 1000);
+		at.change_set = c->change_set;
+		at.resume_url = c->resume;
+		cr_expect_eq(store_apply_feed(s, "art", &res, &at), c->rc,
+		    "%s", c->name);
+		feed_result_free(&res);
+		got = rows("SELECT id, title FROM activities WHERE "
+		    "deleted_at IS NULL ORDER BY id");
+		cr_expect_str_eq(got, c->live, "%s: live\n%s", c->name, got);
+		free(got);
+		got = rows("SELECT id, deleted_at FROM activities WHERE "
+		    "deleted_at IS NOT NULL ORDER BY id");
+		cr_expect_str_eq(got, c->gone, "%s: gone\n%s", c->name, got);
+		free(got);
+		got = rows("SELECT resume_url FROM spokes WHERE id = 'art'");
+		cr_expect_str_eq(got, c->want_resume, "%s: resume %s",
+		    c->name, got);
+		free(got);
+		fts_in_step();
+		/* The ids keep their rows, whatever the pages did to them. */
+		got = rows("SELECT seq FROM activities WHERE id = 'art:a'");
+		if (seq_a == NULL)
+			seq_a = strdup(got);
+		cr_expect_str_eq(got, seq_a, "%s: a's row", c->name);
+		free(got);
+		got = rows("SELECT seq FROM activities WHERE id = 'art:b'");
+		if (seq_b == NULL)
+			seq_b = strdup(got);
+		cr_expect_str_eq(got, seq_b, "%s: b's row", c->name);
+		free(got);
+	}
+	free(seq_a);
+	free(seq_b);
+	/* Other spokes were never touched. */
+	expect_rows("SELECT count(*) FROM activities WHERE spoke <> 'art'",
+	    "0\n");
+	cr_assert_eq(store_spoke_state(s, "art", &ss), STORE_OK);
+	cr_expect_null(ss.resume_url);
+	spoke_state_clear(&ss);
+	store_close(s);
+}
+
+/* A page's resume point, through store_spoke_state() and SPOKES. */
+Test(store, resume_point)
+{
+	struct store		*s = open_synced();
+	struct feed_result	 res;
+	struct feed_attempt	 at = attempt(1000);
+	struct spoke_state	 ss;
+	json_t			*out = NULL, *sp;
+	size_t			 i;
+
+	make_items("art", (struct item[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	}, 1, NULL, &res);
+	at.change_set = 1;
+	at.resume_url = PAGE_URL(2);
+	cr_assert_eq(store_apply_feed(s, "art", &res, &at), STORE_OK);
+	feed_result_free(&res);
+	cr_assert_eq(store_spoke_state(s, "art", &ss), STORE_OK);
+	cr_expect_str_eq(ss.resume_url, PAGE_URL(2));
+	spoke_state_clear(&ss);
+	cr_expect_null(ss.resume_url);
+
+	/* SPOKES names it for the paged feed only. */
+	cr_assert_eq(store_spokes(s, "north", &out), STORE_OK);
+	json_array_foreach(json_object_get(out, "spokes"), i, sp) {
+		const char *id = json_string_value(json_object_get(sp, "id"));
+
+		if (strcmp(id, "art") == 0)
+			cr_expect_str_eq(json_string_value(json_object_get(sp,
+			    "resume_url")), PAGE_URL(2));
+		else
+			cr_expect_null(json_object_get(sp, "resume_url"), "%s",
+			    id);
+	}
+	json_decref(out);
+
+	/* A failure or a 304 leaves it where the last page put it. */
+	at = (struct feed_attempt){ .when = 2000, .status = 500,
+	    .error = "HTTP 500", .next_due = 2600 };
+	cr_assert_eq(store_feed_failed(s, "art", &at), STORE_OK);
+	at = (struct feed_attempt){ .when = 3000, .status = 304,
+	    .next_due = 6600 };
+	cr_assert_eq(store_feed_unchanged(s, "art", &at), STORE_OK);
+	expect_rows("SELECT resume_url FROM spokes WHERE id = 'art'",
+	    PAGE_URL(2) "\n");
+
+	/* A sync that keeps the address keeps it; a new address drops it. */
+	cr_assert_eq(store_sync_config(s, &conf), STORE_OK);
+	expect_rows("SELECT resume_url FROM spokes WHERE id = 'art'",
+	    PAGE_URL(2) "\n");
+	sync_url(s, "art", NEW_URL);
+	expect_rows("SELECT resume_url FROM spokes WHERE id = 'art'",
+	    "NULL\n");
+	/* An unknown spoke is refused, and has no resume point to give. */
+	make_items("nobody", (struct item[]){
+	    { "a", "Painting", NULL, NULL, NULL, NULL },
+	}, 1, NULL, &res);
+	at = attempt(4000);
+	at.change_set = 1;
+	at.resume_url = PAGE_URL(2);
+	cr_expect_eq(store_apply_feed(s, "nobody", &res, &at),
+	    STORE_NOTFOUND);
+	feed_result_free(&res);
+	cr_expect_eq(store_spoke_state(s, "nobody", &ss), STORE_NOTFOUND);
+	cr_expect_null(ss.resume_url);
+	store_close(s);
+}
