@@ -61,6 +61,7 @@
 #include <libical/ical.h>
 #include <libxml/globals.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
@@ -867,6 +868,7 @@ ical_repairs(struct ical_parse *p, const struct feedutil_repairs *r)
 struct ical_xml_error {
 	int		 code;
 	int		 line;
+	int		 int1;		/* the error's number, if any */
 	char		 msg[ICAL_ERROR_MAX];
 };
 
@@ -883,6 +885,7 @@ ical_xcal_error_cb(void *ctx, xmlErrorPtr e)
 		return;
 	first->code = e->code != 0 ? e->code : -1;
 	first->line = e->line;
+	first->int1 = e->int1;
 	snprintf(first->msg, sizeof first->msg, "%s",
 	    e->message != NULL ? e->message : "no detail");
 	n = feedutil_utf8_cut(first->msg, strlen(first->msg),
@@ -946,8 +949,18 @@ ical_xcal(struct ical_parse *p)
 		snprintf(first.msg, sizeof first.msg, "no detail");
 
 	if (doc == NULL || !wellformed) {
+		/* libxml2's entity amplification check; its line is no use. */
+		if (first.code == XML_ERR_ENTITY_LOOP)
+			p->host->error(p->sink, "refused: the calendar's "
+			    "entity declarations expand without bound (an "
+			    "entity bomb)");
+		else if (first.code == XML_ERR_INTERNAL_ERROR &&
+		    first.int1 == (int)xmlParserMaxDepth)
+			p->host->error(p->sink, "refused: elements are nested "
+			    "more than %u deep (line %d)", xmlParserMaxDepth,
+			    first.line);
 		/* Cut short (a partial download): the rest is not gone. */
-		if (first.code == XML_ERR_TAG_NOT_FINISHED ||
+		else if (first.code == XML_ERR_TAG_NOT_FINISHED ||
 		    first.code == XML_ERR_LTSLASH_REQUIRED ||
 		    first.code == XML_ERR_GT_REQUIRED)
 			p->host->error(p->sink, "the calendar is not whole: "
@@ -3233,6 +3246,13 @@ warn:
 		if (p->events[i]->role == ICAL_ROLE_SERIES &&
 		    ical_emit(p, p->events[i]) == DAYHUB_STOP)
 			break;
+	/*
+	 * The host warns only when asked for a record past its limit, and
+	 * series past max_items were never kept to ask with: say it here.
+	 */
+	if (p->series_full)
+		ical_warn(p, 0, "stopped after %zu items: the feed is over the "
+		    "limit", p->nrecords);
 	return DAYHUB_OK;
 }
 

@@ -23,9 +23,10 @@
  * "#<startDate>".
  *
  * Bounds: the page is at most INT_MAX bytes (libxml2's own limit);
- * libxml2 caps element nesting; each script's JSON is refused past
- * in->max_depth; at most JL_MAX_SCRIPTS scripts and JL_MAX_WALK levels of
- * containers are read.
+ * libxml2 caps element nesting and the size of one text, and stops
+ * reading a page that passes either (warned, with the line); each
+ * script's JSON is refused past in->max_depth; at most JL_MAX_SCRIPTS
+ * scripts and JL_MAX_WALK levels of containers are read.
  */
 #include "config.h"
 
@@ -38,6 +39,7 @@
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/globals.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
@@ -49,6 +51,20 @@
 #define JL_MAX_SCRIPTS		256	/* ld+json scripts read on a page */
 #define JL_MAX_WALK		8	/* containers followed down to events */
 #define JL_WHY			256	/* bytes of a reason for an error */
+
+/*
+ * What libxml2 reported while reading a page that changes what the page
+ * yields: the parser stopping before the end (nesting past its limit, a
+ * text past its size limit, no memory), or bytes not valid in the page's
+ * encoding (libxml2 then reads on as ISO-8859-1).
+ */
+struct jl_html_trouble {
+	int		 stopped;
+	unsigned long	 stop_line;
+	char		 stop_why[JL_WHY];
+	int		 garbled;
+	unsigned long	 garbled_line;
+};
 
 /* The JSON documents of one page, with the line each starts on. */
 struct jl_docs {
@@ -69,7 +85,7 @@ static int	 jl_sniff(const unsigned char *, size_t, const char *);
 static int	 jl_find(const unsigned char *, size_t, const char *);
 static int	 jl_parse(const struct dayhub_input *,
 		    const struct dayhub_host *, void *);
-static void	 jl_silent_cb(void *, xmlErrorPtr);
+static void	 jl_html_error_cb(void *, xmlErrorPtr);
 static int	 jl_html(struct schemaorg *, struct jl_docs *);
 static int	 jl_is_ldjson(xmlNodePtr);
 static void	 jl_script(struct schemaorg *, struct jl_docs *, xmlNodePtr);
@@ -261,19 +277,57 @@ done:
 	return rc;
 }
 
-/* Swallows what libxml2 would print: the page's faults are its own. */
+/*
+ * Keeps what libxml2 would print to itself: the page's faults are its
+ * own, and most are mended silently.  Notes the first error that stops
+ * the parser and the first byte not valid in the page's encoding.
+ */
 static void
-jl_silent_cb(void *ctx, xmlErrorPtr e)
+jl_html_error_cb(void *ctx, xmlErrorPtr e)
 {
+	struct jl_html_trouble	*t = ctx;
+	size_t			 n;
+
+	if (t == NULL || e == NULL)
+		return;
+	if (e->code == XML_ERR_INVALID_ENCODING && !t->garbled) {
+		t->garbled = 1;
+		t->garbled_line = e->line > 0 ? (unsigned long)e->line : 0;
+		return;
+	}
+	if (t->stopped || (e->code != XML_ERR_NO_MEMORY &&
+	    !(e->code == XML_ERR_INTERNAL_ERROR &&
+	    e->int1 == (int)xmlParserMaxDepth)))
+		return;
+	t->stopped = 1;
+	t->stop_line = e->line > 0 ? (unsigned long)e->line : 0;
+	if (e->code == XML_ERR_INTERNAL_ERROR)
+		snprintf(t->stop_why, sizeof t->stop_why, "elements are nested "
+		    "more than %u deep", xmlParserMaxDepth);
+	else if (e->message != NULL &&
+	    strstr(e->message, "huge text") != NULL)
+		snprintf(t->stop_why, sizeof t->stop_why, "a text is longer "
+		    "than %d bytes", XML_MAX_TEXT_LENGTH);
+	else {
+		snprintf(t->stop_why, sizeof t->stop_why, "%s",
+		    e->message != NULL ? e->message : "no detail");
+		n = strlen(t->stop_why);
+		while (n > 0 && (t->stop_why[n - 1] == '\n' ||
+		    t->stop_why[n - 1] == ' '))
+			t->stop_why[--n] = '\0';
+	}
 }
 
 /*
  * Parses the page as HTML and reads its ld+json scripts into `docs`.
  * Returns 0, or -1 after host->error() when it cannot be read at all.
+ * A page libxml2 stops reading part way, or reads on in another encoding
+ * after a bad byte, is warned about: what it yields is not all it holds.
  */
 static int
 jl_html(struct schemaorg *s, struct jl_docs *docs)
 {
+	struct jl_html_trouble	 trouble;
 	xmlStructuredErrorFunc	 old_fn;
 	void			*old_ctx;
 	htmlDocPtr		 doc;
@@ -288,13 +342,14 @@ jl_html(struct schemaorg *s, struct jl_docs *docs)
 	 * Encoding errors bypass the parser's own switches and would go to
 	 * stderr; libxml2 keeps this handler per thread, so borrow it.
 	 */
+	memset(&trouble, 0, sizeof trouble);
 	old_fn = xmlStructuredError;
 	old_ctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(NULL, jl_silent_cb);
+	xmlSetStructuredErrorFunc(&trouble, jl_html_error_cb);
 	/*
-	 * libxml2 2.9's HTML parser has no HUGE option: it cuts a text node
-	 * at 10 MB, so one script of events larger than that reads as
-	 * broken JSON (and is warned about as such).
+	 * libxml2 2.9's HTML parser has no HUGE option: it stops at a text
+	 * node of 10 MB, so one script of events larger than that reads as
+	 * broken JSON, and nothing after it is read (both are warned about).
 	 */
 	doc = htmlReadMemory((const char *)s->in->data, (int)s->in->len,
 	    s->in->base_url, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
@@ -305,6 +360,16 @@ jl_html(struct schemaorg *s, struct jl_docs *docs)
 		    "read as HTML");
 		return -1;
 	}
+	s->line = 0;
+	if (trouble.stopped)
+		s->host->warn(s->sink, trouble.stop_line, "stopped reading the "
+		    "page at line %lu: %s; what follows, and any JSON-LD in "
+		    "it, was left out", trouble.stop_line, trouble.stop_why);
+	if (trouble.garbled)
+		s->host->warn(s->sink, trouble.garbled_line, "the page's bytes "
+		    "are not valid in its encoding (UTF-8 unless it declares "
+		    "another) from line %lu: its text from there may read "
+		    "wrongly", trouble.garbled_line);
 
 	/* Every element in document order, without recursion. */
 	n = doc->children;

@@ -29,8 +29,8 @@
  *   - A PartialSchedule becomes an RFC 5545 rule and the first session's
  *     start, written as a local time in the schedule's zone ("timezone"):
  *     no offset is ever invented here; the host resolves it.
- *   - Every text is cleaned and cut to the FEEDUTIL_MAX_* caps; every list
- *     and every walk has a cap.
+ *   - Every text is cleaned and cut to the FEEDUTIL_MAX_* caps (a cut
+ *     is warned about); every list and every walk has a cap.
  */
 #include "config.h"
 
@@ -268,7 +268,8 @@ static void	 so_real(double, char *, size_t);
 static int	 so_scalar(json_t *, char *, size_t, const char **,
 		    size_t *);
 static char	*so_text(struct schemaorg *, const char *, size_t);
-static char	*so_long_text(struct schemaorg *, const char *, size_t);
+static char	*so_long_text(struct schemaorg *, const char *, const char *,
+		    size_t);
 static char	*so_value_text(struct schemaorg *, const char *, json_t *);
 static char	*so_link(struct schemaorg *, const char *, const char *,
 		    size_t, int);
@@ -583,6 +584,13 @@ so_emit(struct schemaorg *s, struct so_rec *r, const char *sid)
 	size_t				 i;
 
 	if (s->in->max_items > 0 && s->nrecords >= s->in->max_items) {
+		/*
+		 * The host warns only when asked for a record past its limit,
+		 * and it never is: say here that the feed holds more.
+		 */
+		if (!s->stopped)
+			s->host->warn(s->sink, 0, "stopped after %zu items: "
+			    "the feed is over the limit", s->nrecords);
 		s->stopped = 1;
 		return DAYHUB_STOP;
 	}
@@ -783,39 +791,60 @@ so_scalar(json_t *v, char *buf, size_t buflen, const char **p, size_t *len)
 	return 0;
 }
 
-/* One line of clean text from outside; markup in it is made text. */
+/*
+ * One line of clean text from outside; markup in it is made text.  A
+ * text cut to fit is warned about, as the host would have warned had it
+ * been handed the whole of it.
+ */
 static char *
 so_text(struct schemaorg *s, const char *p, size_t len)
 {
 	char	*t, *v;
+	size_t	 n;
 
-	len = feedutil_utf8_cut(p, len, SO_MAX_RAW);
-	if (!feedutil_looks_like_html(p, len)) {
-		if ((v = feedutil_text_clean(p, len, FEEDUTIL_MAX_FIELD)) ==
+	n = feedutil_utf8_cut(p, len, SO_MAX_RAW);
+	if (!feedutil_looks_like_html(p, n)) {
+		if ((v = feedutil_text_clean(p, n, FEEDUTIL_MAX_FIELD)) ==
 		    NULL)
 			s->oom = 1;
-		return v;
-	}
-	if ((t = feedutil_html_to_text(p, len, FEEDUTIL_MAX_FIELD)) == NULL) {
+	} else if ((t = feedutil_html_to_text(p, n, FEEDUTIL_MAX_FIELD)) ==
+	    NULL) {
 		s->oom = 1;
 		return NULL;
+	} else {
+		if ((v = feedutil_text_clean(t, strlen(t),
+		    FEEDUTIL_MAX_FIELD)) == NULL)
+			s->oom = 1;
+		free(t);
 	}
-	if ((v = feedutil_text_clean(t, strlen(t), FEEDUTIL_MAX_FIELD)) ==
-	    NULL)
-		s->oom = 1;
-	free(t);
+	/* Cut on a character: up to 3 bytes short of the cap. */
+	if (v != NULL && (n < len || (len > FEEDUTIL_MAX_FIELD &&
+	    strlen(v) + 3 >= FEEDUTIL_MAX_FIELD)))
+		so_warn(s, "a text of %zu bytes is longer than %d bytes: cut "
+		    "short", len, FEEDUTIL_MAX_FIELD);
 	return v;
 }
 
-/* Long text that may be HTML, as plain text with its paragraphs. */
+/*
+ * Long text that may be HTML, as plain text with its paragraphs; cut to
+ * fit, with a warning naming the property `prop`.
+ */
 static char *
-so_long_text(struct schemaorg *s, const char *p, size_t len)
+so_long_text(struct schemaorg *s, const char *prop, const char *p,
+    size_t len)
 {
 	char	*v;
+	size_t	 n;
 
-	len = feedutil_utf8_cut(p, len, SO_MAX_RAW_LONG);
-	if ((v = feedutil_html_to_text(p, len, FEEDUTIL_MAX_TEXT)) == NULL)
+	n = feedutil_utf8_cut(p, len, SO_MAX_RAW_LONG);
+	if ((v = feedutil_html_to_text(p, n, FEEDUTIL_MAX_TEXT)) == NULL) {
 		s->oom = 1;
+		return NULL;
+	}
+	if (n < len || (len > FEEDUTIL_MAX_TEXT &&
+	    strlen(v) + 3 >= FEEDUTIL_MAX_TEXT))
+		so_warn(s, "%s: longer than %d bytes: cut short", prop,
+		    FEEDUTIL_MAX_TEXT);
 	return v;
 }
 
@@ -982,7 +1011,7 @@ so_map_node(struct schemaorg *s, struct so_rec *r, json_t *node, int inherit)
 				so_wrong(s, m->prop, v, "text");
 			else
 				so_put_owned(s, r, m->field, so_long_text(s,
-				    json_string_value(v),
+				    m->prop, json_string_value(v),
 				    json_string_length(v)), 2);
 			break;
 		case SO_URL:
