@@ -61,6 +61,7 @@ extern const size_t store_nmigrations;
 #define STORE_MORNING_END	(12 * 60)	/* FACETS' times of day */
 #define STORE_AFTERNOON_END	(17 * 60)
 #define STORE_MAX_SQL		4096	/* bytes of a built search */
+#define STORE_WALK_USEC		2000	/* the most a walk may take */
 
 enum store_stmt {
 	STMT_BEGIN,
@@ -71,6 +72,8 @@ enum store_stmt {
 	STMT_LINK_CLEAR,
 	STMT_SPOKE_UPSERT,
 	STMT_LINK_ADD,
+	STMT_LINK_UNLINK,
+	STMT_LINK_MERGE,
 	STMT_SPOKE_EXISTS,
 	STMT_ACT_HASHES,
 	STMT_STAGE_CLEAR,
@@ -114,6 +117,14 @@ enum store_stmt {
 	"json_extract(a.record, '$.location.postcode'), "		\
 	"json_extract(a.record, '$.cost')"
 #define STORE_SKEY	"coalesce(a.start_utc, " STORE_NO_START ")"
+/*
+ * The full-text index's tokens for the hubs of a staged activity's spoke
+ * (schema/006-search.sql): "hub" and the hub's id in hex, one token
+ * whatever the id holds.
+ */
+#define STORE_HUB_TOKENS						\
+	"(SELECT group_concat('hub' || lower(hex(hs.hub)), ' ') "	\
+	"FROM hub_spokes hs WHERE hs.spoke = st.spoke)"
 /* What a refresh writes of an activity, in the order it binds them. */
 #define STORE_ACT_COLUMNS						\
 	"id, spoke, source_id, title, summary, description, organiser, "	\
@@ -166,7 +177,13 @@ static const struct {
 	    "VALUES (?1, ?2, ?3, ?4, 1) ON CONFLICT (id) DO UPDATE SET "
 	    "name = excluded.name, area = excluded.area, "
 	    "timezone = excluded.timezone, active = 1" },
-	[STMT_LINK_CLEAR] = { "clear hub spokes", "DELETE FROM hub_spokes" },
+	/*
+	 * The links are staged and then changed by difference: a link that
+	 * stays must not be rewritten, as every change re-indexes the
+	 * spoke's activities (their hub tokens, schema/006-search.sql).
+	 */
+	[STMT_LINK_CLEAR] = { "clear staged hub spokes",
+	    "DELETE FROM temp.store_links" },
 	[STMT_SPOKE_UPSERT] = { "upsert spoke",
 	    "INSERT INTO spokes (id, name, url, format, interval) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO UPDATE SET "
@@ -179,7 +196,15 @@ static const struct {
 	    "consecutive_failures = CASE WHEN " STORE_SAME_URL
 	    " THEN consecutive_failures ELSE 0 END" },
 	[STMT_LINK_ADD] = { "link spoke",
-	    "INSERT OR IGNORE INTO hub_spokes (hub, spoke) VALUES (?1, ?2)" },
+	    "INSERT OR IGNORE INTO temp.store_links (hub, spoke) "
+	    "VALUES (?1, ?2)" },
+	[STMT_LINK_UNLINK] = { "unlink spokes",
+	    "DELETE FROM hub_spokes WHERE NOT EXISTS (SELECT 1 FROM "
+	    "temp.store_links l WHERE l.hub = hub_spokes.hub AND "
+	    "l.spoke = hub_spokes.spoke)" },
+	[STMT_LINK_MERGE] = { "link new spokes",
+	    "INSERT OR IGNORE INTO hub_spokes (hub, spoke) "
+	    "SELECT hub, spoke FROM temp.store_links" },
 	[STMT_SPOKE_EXISTS] = { "find spoke",
 	    "SELECT 1 FROM spokes WHERE id = ?1" },
 	[STMT_ACT_HASHES] = { "list activities",
@@ -204,8 +229,9 @@ static const struct {
 	    "INSERT INTO temp.store_gone (id) VALUES (?1)" },
 	/* New rows take seqs in feed order; "WHERE true" parses the upsert. */
 	[STMT_ACT_MERGE] = { "merge activities",
-	    "INSERT INTO activities (" STORE_ACT_COLUMNS ") "
-	    "SELECT " STORE_ACT_COLUMNS " FROM temp.store_stage WHERE true "
+	    "INSERT INTO activities (" STORE_ACT_COLUMNS ", hubs) "
+	    "SELECT " STORE_ACT_COLUMNS ", " STORE_HUB_TOKENS
+	    " FROM temp.store_stage st WHERE true "
 	    "ORDER BY rowid ON CONFLICT (id) DO UPDATE SET "
 	    "spoke = excluded.spoke, source_id = excluded.source_id, "
 	    "title = excluded.title, summary = excluded.summary, "
@@ -225,7 +251,8 @@ static const struct {
 	    "access_bits = excluded.access_bits, "
 	    "group_bits = excluded.group_bits, age_min = excluded.age_min, "
 	    "age_max = excluded.age_max, geo_lat = excluded.geo_lat, "
-	    "geo_lon = excluded.geo_lon, deleted_at = NULL" },
+	    "geo_lon = excluded.geo_lon, hubs = excluded.hubs, "
+	    "deleted_at = NULL" },
 	[STMT_ACT_BURY] = { "tombstone activities",
 	    "UPDATE activities SET deleted_at = ?1 WHERE deleted_at IS NULL "
 	    "AND id IN (SELECT id FROM temp.store_gone)" },
@@ -425,6 +452,9 @@ static char	*store_column_strdup(sqlite3_stmt *, int);
 static char	*store_join(json_t *, const char *, const char *,
 		    const char *);
 static char	*store_match(const char *);
+static char	*store_hub_match(const char *, const char *);
+struct store_run;
+static void	 store_walk(struct store *, struct store_run *, size_t);
 static int	 store_word_byte(unsigned char);
 static int	 store_connective(const char *, size_t);
 static void	 store_term(char **, const char *, size_t, int);
@@ -486,6 +516,8 @@ store_open(struct store **sp, const char *path, char *err, size_t errlen)
 	/* This connection's own staging for refreshes; see STMT_ACT_MERGE. */
 	if (sqlite3_exec(s->db, "CREATE TEMP TABLE store_stage ("
 	    STORE_ACT_COLUMNS "); CREATE TEMP TABLE store_gone (id); "
+	    "CREATE TEMP TABLE store_links (hub, spoke, PRIMARY KEY (hub, "
+	    "spoke)) WITHOUT ROWID; "
 	    "CREATE TEMP TABLE store_occ (" STORE_OCC_COLUMNS ")", NULL,
 	    NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(s->db, "dh_distance_km", 4,
@@ -623,7 +655,9 @@ store_sync_config(struct store *s, const struct config *conf)
 		}
 	}
 	st = NULL;
-	if (store_exec(s, STMT_COMMIT) == -1)
+	if (store_exec(s, STMT_LINK_UNLINK) == -1 ||
+	    store_exec(s, STMT_LINK_MERGE) == -1 ||
+	    store_exec(s, STMT_COMMIT) == -1)
 		goto fail;
 	return STORE_OK;
 
@@ -1357,20 +1391,36 @@ struct store_run {
 	double			 lat;
 	double			 lon;
 	uint64_t		 hash;		/* for cursors */
+	char			*page;		/* JSON array of seqs, or NULL */
+};
+
+/* What store_run_prepare() builds. */
+enum store_run_mode {
+	STORE_RUN_SEARCH,	/* a page of results */
+	STORE_RUN_FACETS,	/* each matching activity's facts */
+	STORE_RUN_WALK		/* matching occurrences, soonest first */
 };
 
 #define STORE_DIST	"dh_distance_km(a.geo_lat, a.geo_lon, :lat, :lon)"
-#define STORE_K2	"coalesce(m.next_start, " STORE_NO_START ")"
+#define STORE_K2	"coalesce(min(o.start_utc), " STORE_NO_START ")"
 
 /*
  * Builds and prepares the SQL of a search (or, with `facets`, of the
  * facts FACETS counts) from fixed fragments chosen by which filters the
  * query has, and binds every value; `cur` is where the last page ended,
  * or NULL.  Returns the statement, or NULL (logged).
+ *
+ * The shape: one row per activity of the hub that passes the filters,
+ * read from the narrow search_facts (schema/006-search.sql), joined to
+ * its occurrences in the window that pass days, after and before, and
+ * grouped; the page is cut from that, and only then are the page's full
+ * rows read from activities.  With words, the full-text matches within
+ * the hub drive the join instead (CROSS JOIN fixes that order), so a
+ * narrow search costs what it finds, not what the hub holds.
  */
 static sqlite3_stmt *
-store_run_prepare(struct store *s, const struct store_run *run, int facets,
-    const struct store_cursor *cur)
+store_run_prepare(struct store *s, const struct store_run *run,
+    enum store_run_mode mode, const struct store_cursor *cur)
 {
 	const struct query	*q = run->q;
 	sqlite3_stmt		*st = NULL;
@@ -1378,7 +1428,7 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	const char		*k1;
 	double			 minlat, maxlat, minlon, maxlon;
 	size_t			 len = 0;
-	int			 timed, rc;
+	int			 timed, rc, facets = mode == STORE_RUN_FACETS;
 
 	timed = q->days != 0 || q->after != -1 || q->before != -1;
 	k1 = "0.0";
@@ -1387,37 +1437,49 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	else if (!facets && q->sort == QUERY_SORT_NEAREST && run->near)
 		k1 = STORE_DIST;
 	sql[0] = '\0';
-	if (facets)
+	/* bm25() needs the full-text scan of its own, hence MATERIALIZED. */
+	if (run->match != NULL)
+		store_sql_add(sql, &len, "WITH r AS MATERIALIZED (SELECT rowid "
+		    "AS seq, bm25(activities_fts, 10.0, 4.0, 1.0, 2.0, 2.0, "
+		    "4.0, 0.0) AS rank FROM activities_fts WHERE activities_fts "
+		    "MATCH :match) ");
+	if (mode == STORE_RUN_WALK)
+		store_sql_add(sql, &len, "SELECT o.activity");
+	else if (facets)
 		store_sql_add(sql, &len, "SELECT a.seq, a.terms, "
 		    "a.pathway_bits, a.funding_bits, a.access_bits, a.free, "
-		    "a.cost_min, m.wdays, m.tods");
+		    "a.cost_min, sum(DISTINCT 1 << o.wday), sum(DISTINCT CASE "
+		    "WHEN o.minute IS NULL THEN NULL WHEN o.minute < 720 THEN 1 "
+		    "WHEN o.minute < 1020 THEN 2 ELSE 4 END)");
 	else {
-		store_sql_add(sql, &len, "SELECT " STORE_RESULT_COLUMNS ", ");
+		store_sql_add(sql, &len, "SELECT " STORE_RESULT_COLUMNS ", "
+		    "t.k1, t.k2, t.n, t.next_start, (SELECT o2.end_utc FROM "
+		    "occurrences o2 WHERE o2.activity = t.seq AND o2.start_utc "
+		    "= t.next_start), a.timezone, t.dist FROM (SELECT a.seq AS "
+		    "seq, a.id AS id, ");
 		store_sql_add(sql, &len, k1);
-		store_sql_add(sql, &len, ", " STORE_K2 ", coalesce(m.n, 0), "
-		    "m.next_start, (SELECT o2.end_utc FROM occurrences o2 "
-		    "WHERE o2.activity = a.seq AND o2.start_utc = "
-		    "m.next_start), a.timezone, ");
+		store_sql_add(sql, &len, " AS k1, " STORE_K2 " AS k2, "
+		    "count(o.activity) AS n, min(o.start_utc) AS next_start, ");
 		store_sql_add(sql, &len, run->near ? STORE_DIST : "NULL");
+		store_sql_add(sql, &len, " AS dist");
 	}
-	/*
-	 * With words, the matches drive the search (CROSS JOIN fixes that
-	 * order in SQLite): a narrow search then costs what it finds, not
-	 * what the hub holds.
-	 */
-	if (run->match != NULL)
-		store_sql_add(sql, &len, " FROM (SELECT rowid AS seq, "
-		    "bm25(activities_fts, 10.0, 4.0, 1.0, 2.0, 2.0, 4.0) AS "
-		    "rank FROM activities_fts WHERE activities_fts MATCH "
-		    ":match) r CROSS JOIN activities a ON a.seq = r.seq");
-	else
-		store_sql_add(sql, &len, " FROM activities a");
-	store_sql_add(sql, &len, timed ? " JOIN" : " LEFT JOIN");
-	store_sql_add(sql, &len, " (SELECT o.activity AS seq, count(*) AS n, "
-	    "min(o.start_utc) AS next_start, sum(DISTINCT 1 << o.wday) AS "
-	    "wdays, sum(DISTINCT CASE WHEN o.minute < 720 THEN 1 WHEN "
-	    "o.minute < 1020 THEN 2 ELSE 4 END) AS tods FROM occurrences o "
-	    "WHERE o.start_utc >= :from AND o.start_utc < :to");
+	if (mode == STORE_RUN_WALK)
+		store_sql_add(sql, &len, " FROM occurrences o CROSS JOIN "
+		    "search_facts a ON a.seq = o.activity WHERE o.start_utc >= "
+		    ":from AND o.start_utc < :to");
+	else {
+		if (run->page != NULL)
+			store_sql_add(sql, &len, " FROM json_each(:page) w "
+			    "CROSS JOIN search_facts a ON a.seq = w.value");
+		else if (run->match != NULL)
+			store_sql_add(sql, &len, " FROM r CROSS JOIN "
+			    "search_facts a ON a.seq = r.seq");
+		else
+			store_sql_add(sql, &len, " FROM search_facts a");
+		store_sql_add(sql, &len, timed ? " JOIN" : " LEFT JOIN");
+		store_sql_add(sql, &len, " occurrences o ON o.activity = a.seq "
+		    "AND o.start_utc >= :from AND o.start_utc < :to");
+	}
 	if (q->days != 0)
 		store_sql_add(sql, &len, " AND (:days >> o.wday) & 1");
 	if (q->after != -1)
@@ -1425,25 +1487,11 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	if (q->before != -1)
 		store_sql_add(sql, &len, " AND CASE WHEN o.end_minute IS NULL "
 		    "THEN o.minute < :before ELSE o.end_minute <= :before END");
-	/*
-	 * Only the occurrences of activities that can match are grouped:
-	 * the hub's live ones, and those the words found.  Without this the
-	 * whole window of every hub would be aggregated for each search.
-	 */
-	if (run->match != NULL)
-		store_sql_add(sql, &len, " AND o.activity IN (SELECT rowid FROM "
-		    "activities_fts WHERE activities_fts MATCH :match)");
-	else
-		store_sql_add(sql, &len, " AND o.activity IN (SELECT a2.seq "
-		    "FROM activities a2 WHERE a2.spoke IN (SELECT spoke FROM "
-		    "hub_spokes WHERE hub = :hub) AND a2.deleted_at IS NULL)");
-	store_sql_add(sql, &len, " GROUP BY o.activity) m ON m.seq = a.seq "
-	    "WHERE a.spoke IN (SELECT spoke FROM hub_spokes WHERE hub = :hub) "
-	    "AND a.deleted_at IS NULL");
-	/* Undated activities are listed unless a day or time is asked for. */
-	if (!timed)
-		store_sql_add(sql, &len, " AND (m.seq IS NOT NULL OR "
-		    "a.start_utc IS NULL)");
+	store_sql_add(sql, &len, mode == STORE_RUN_WALK ? " AND" : " WHERE");
+	store_sql_add(sql, &len, " a.spoke IN (SELECT spoke FROM hub_spokes "
+	    "WHERE hub = :hub)");
+	if (mode == STORE_RUN_WALK && run->match != NULL)
+		store_sql_add(sql, &len, " AND a.seq IN (SELECT seq FROM r)");
 	if (q->online == 1)
 		store_sql_add(sql, &len, " AND a.online = 1");
 	else if (q->online == 0)
@@ -1480,9 +1528,18 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 		    "activities_geo WHERE maxlat >= :minlat AND minlat <= "
 		    ":maxlat AND maxlon >= :minlon AND minlon <= :maxlon) AND "
 		    STORE_DIST " <= :within");
-	if (!facets) {
+	if (mode == STORE_RUN_WALK)
+		store_sql_add(sql, &len, " ORDER BY o.start_utc, a.id");
+	else
+		store_sql_add(sql, &len, " GROUP BY a.seq");
+	/* Undated activities are listed unless a day or time is asked for. */
+	if (!timed && mode != STORE_RUN_WALK)
+		store_sql_add(sql, &len, " HAVING (count(o.activity) > 0 OR "
+		    "a.start_utc IS NULL)");
+	if (mode == STORE_RUN_SEARCH) {
 		if (cur != NULL) {
-			store_sql_add(sql, &len, " AND (");
+			store_sql_add(sql, &len, timed ? " HAVING (" :
+			    " AND (");
 			store_sql_add(sql, &len, k1);
 			store_sql_add(sql, &len, " > :k1 OR (");
 			store_sql_add(sql, &len, k1);
@@ -1491,7 +1548,9 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 		}
 		store_sql_add(sql, &len, " ORDER BY ");
 		store_sql_add(sql, &len, k1);
-		store_sql_add(sql, &len, ", " STORE_K2 ", a.id LIMIT :limit");
+		store_sql_add(sql, &len, ", " STORE_K2 ", a.id LIMIT :limit) t "
+		    "JOIN activities a ON a.seq = t.seq ORDER BY t.k1, t.k2, "
+		    "t.id");
 	}
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -1513,6 +1572,7 @@ store_run_prepare(struct store *s, const struct store_run *run, int facets,
 	rc |= store_bind_named_int(st, ":groups", q->groups);
 	rc |= store_bind_named_int(st, ":age", q->age);
 	rc |= store_bind_named_text(st, ":cats", run->cats);
+	rc |= store_bind_named_text(st, ":page", run->page);
 	if (run->near) {
 		postcode_bbox(run->lat, run->lon, q->within, &minlat, &maxlat,
 		    &minlon, &maxlon);
@@ -1551,7 +1611,7 @@ store_run_begin(struct store *s, const struct query *q, struct store_run *run,
     char *err, size_t errlen)
 {
 	json_t	*cats;
-	char	 key[512], hint[16];
+	char	*words, key[512], hint[16];
 	size_t	 i;
 	int	 rc;
 
@@ -1587,7 +1647,11 @@ store_run_begin(struct store *s, const struct query *q, struct store_run *run,
 			return STORE_ERROR;
 		run->near = 1;
 	}
-	run->match = store_match(q->q);
+	/* The words, within the hub's token (schema/006-search.sql). */
+	if ((words = store_match(q->q)) != NULL) {
+		run->match = store_hub_match(words, q->hub);
+		free(words);
+	}
 	if (q->ncategories > 0) {
 		if ((cats = json_array()) == NULL)
 			fatalx("%s: out of memory", __func__);
@@ -1614,11 +1678,84 @@ store_run_begin(struct store *s, const struct query *q, struct store_run *run,
 	return STORE_OK;
 }
 
+/*
+ * The full-text expression for `words` (store_match()'s, safe) within one
+ * hub: the hub's token is "hub" and the id's bytes in hex, as
+ * STORE_HUB_TOKENS writes it.
+ */
+static char *
+store_hub_match(const char *words, const char *hub)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			*out, *p;
+	size_t			 n = strlen(hub);
+
+	p = out = xmalloc(strlen(words) + 2 * n + 32);
+	p += sprintf(p, "(%s) AND hubs : hub", words);
+	for (; *hub != '\0'; hub++) {
+		*p++ = hex[(unsigned char)*hub >> 4];
+		*p++ = hex[(unsigned char)*hub & 0xf];
+	}
+	*p = '\0';
+	return out;
+}
+
+/*
+ * Tries to find the first page of a search in time order by walking the
+ * window's occurrences soonest first and keeping the first `limit` + 1
+ * activities seen: their first matching occurrences are then the
+ * soonest, in the order the search wants (ties by id, as the index walk
+ * gives them).  A broad search ends after a few rows, where grouping
+ * every activity of the hub would read them all.  A narrow one may need
+ * longer than STORE_WALK_USEC, and a window with too few matches
+ * leaves undated activities to consider; both leave run->page NULL, and
+ * the search groups as usual.  Otherwise run->page is the activities
+ * found, which the search then reads in full, counted as usual.
+ */
+static void
+store_walk(struct store *s, struct store_run *run, size_t limit)
+{
+	sqlite3_stmt	*st;
+	sqlite3_int64	 seen[SEARCH_MAX_LIMIT + 1], seq;
+	json_t		*page;
+	size_t		 n = 0, i;
+
+	if ((st = store_run_prepare(s, run, STORE_RUN_WALK, NULL)) == NULL)
+		return;
+	/* Rows the filters drop cost time too: the budget is time. */
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_nsec += STORE_WALK_USEC * 1000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
+	sqlite3_progress_handler(s->db, 200, store_progress_cb, s);
+	while (n <= limit && sqlite3_step(st) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		for (i = 0; i < n && seen[i] != seq; i++)
+			;
+		if (i == n)
+			seen[n++] = seq;
+	}
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	sqlite3_finalize(st);
+	if (n <= limit)
+		return;
+	if ((page = json_array()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++)
+		json_array_append_new(page, json_integer(seen[i]));
+	if ((run->page = json_dumps(page, JSON_COMPACT)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	json_decref(page);
+}
+
 static void
 store_run_end(struct store_run *run)
 {
 	free(run->match);
 	free(run->cats);
+	free(run->page);
 }
 
 /*
@@ -1671,8 +1808,13 @@ store_search(struct store *s, const struct query *q, json_t **out,
 		}
 		have_cursor = 1;
 	}
-	if ((st = store_run_prepare(s, &run, 0, have_cursor ? &cur :
-	    NULL)) == NULL)
+	/* The first page in time order can often be had by a short walk. */
+	if (!have_cursor && ((q->sort != QUERY_SORT_RELEVANCE ||
+	    run.match == NULL) && (q->sort != QUERY_SORT_NEAREST ||
+	    !run.near)))
+		store_walk(s, &run, limit);
+	if ((st = store_run_prepare(s, &run, STORE_RUN_SEARCH, have_cursor ?
+	    &cur : NULL)) == NULL)
 		goto fail;
 
 	if ((results = json_array()) == NULL)
@@ -1843,7 +1985,7 @@ store_facets(struct store *s, const struct query *q, json_t **out,
 		return rc;
 	nterms = taxonomy_count();
 	cat = xcalloc(nterms + 1, sizeof *cat);
-	if ((st = store_run_prepare(s, &run, 1, NULL)) == NULL)
+	if ((st = store_run_prepare(s, &run, STORE_RUN_FACETS, NULL)) == NULL)
 		goto fail;
 	store_deadline(s);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -328,11 +328,11 @@ fts_in_step(void)
 	    SQLITE_OK, "%s", sqlite3_errmsg(db));
 	cr_assert_eq(sqlite3_exec(db,
 	    "CREATE VIRTUAL TABLE temp.fresh USING fts5(title, summary, "
-	    "description, organiser, venue, categories, "
+	    "description, organiser, venue, categories, hubs, "
 	    "tokenize = 'porter unicode61 remove_diacritics 2');"
 	    "INSERT INTO temp.fresh(rowid, title, summary, description, "
-	    "organiser, venue, categories) SELECT seq, title, summary, "
-	    "description, organiser, venue, categories FROM activities "
+	    "organiser, venue, categories, hubs) SELECT seq, title, summary, "
+	    "description, organiser, venue, categories, hubs FROM activities "
 	    "WHERE deleted_at IS NULL;"
 	    "CREATE VIRTUAL TABLE temp.v_main USING "
 	    "fts5vocab(main, activities_fts, instance);"
