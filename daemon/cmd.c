@@ -22,6 +22,7 @@
 struct cmd_entry {
 	const char	*name;
 	int		 own_args;		/* the handler checks them */
+	int		 pooled;		/* reads only: readers.c */
 	const char	*args[CMD_MAX_ARGS];	/* accepted keys */
 	const char	*required[CMD_MAX_ARGS];
 	json_t		*(*run)(struct cmd_context *,
@@ -50,6 +51,7 @@ static json_t	*cmd_spokes(struct cmd_context *,
 static json_t	*cmd_refresh(struct cmd_context *,
 		    const struct proto_request *, int *);
 static json_t	*cmd_store_error(int, const char *, const char *);
+static const struct cmd_entry *cmd_find(const char *);
 
 static const struct cmd_entry cmd_table[] = {
 	{
@@ -62,22 +64,26 @@ static const struct cmd_entry cmd_table[] = {
 	},
 	{
 		.name = "SEARCH",
+		.pooled = 1,
 		.own_args = 1,
 		.run = cmd_search,
 	},
 	{
 		.name = "FACETS",
+		.pooled = 1,
 		.own_args = 1,
 		.run = cmd_facets,
 	},
 	{
 		.name = "CATEGORIES",
+		.pooled = 1,
 		.args = { "hub" },
 		.required = { "hub" },
 		.run = cmd_categories,
 	},
 	{
 		.name = "GET",
+		.pooled = 1,
 		.args = { "id" },
 		.required = { "id" },
 		.run = cmd_get,
@@ -119,6 +125,18 @@ static const struct {
 	{ "busy", 503 },
 	{ "internal", 500 },
 };
+
+/*
+ * Whether a command only reads the directory, so a front end may have it
+ * answered on the pool of read threads (readers.c) rather than the loop.
+ */
+int
+cmd_pooled(const char *command)
+{
+	const struct cmd_entry	*ce = cmd_find(command);
+
+	return ce != NULL && ce->pooled;
+}
 
 /* Returns the HTTP status for an error code (500 for one not listed). */
 int

@@ -150,6 +150,10 @@ static const struct conf_keyword conf_keywords[] = {
 	  .usage = "max-pages N", .fn = conf_count,
 	  .off = offsetof(struct config, max_pages),
 	  .min = 1, .max = CONFIG_MAX_PAGES },
+	{ .name = "search-threads", .where = CONF_TOP, .nargs = 1,
+	  .usage = "search-threads N", .fn = conf_count,
+	  .off = offsetof(struct config, search_threads),
+	  .min = 0, .max = READERS_MAX_THREADS },
 	{ .name = "max-connections", .where = CONF_TOP, .nargs = 1,
 	  .usage = "max-connections N", .fn = conf_count,
 	  .off = offsetof(struct config, max_connections),
@@ -285,6 +289,7 @@ config_load(const char *path, char *err, size_t errlen)
 	struct config		*cfg;
 	char			*buf = NULL;
 	size_t			 len = 0;
+	long			 ncpu;
 
 	ps = xcalloc(1, sizeof *ps);
 	ps->file = path;
@@ -306,6 +311,10 @@ config_load(const char *path, char *err, size_t errlen)
 	cfg->max_items = FEED_MAX_ITEMS;
 	cfg->max_pages = CONFIG_DEFAULT_PAGES;
 	cfg->max_connections = 256;
+	/* One search thread a processor, two at least, eight at most. */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg->search_threads = ncpu < 2 ? 2 : ncpu > 8 ? 8 :
+	    (unsigned long long)ncpu;
 	cfg->idle_timeout = 300;
 	cfg->contact = xstrdup("");
 	cfg->max_transfers = 16;

@@ -131,6 +131,7 @@ struct config {
 	unsigned long long max_feed_bytes;
 	unsigned long long max_items;
 	unsigned long long max_connections;
+	unsigned long long search_threads;	/* 0: searches on the loop */
 	unsigned long long idle_timeout;	/* seconds */
 	char	*contact;			/* URL in the User-Agent, or "" */
 	int	 allow_private_addresses;
@@ -412,16 +413,36 @@ void	 health_describe(json_t *spokes, time_t now,
 	    unsigned long long gone_after);
 
 /* cmd.c: the protocol's commands, shared by the line server and HTTP */
+struct readers;
+
 struct cmd_context {
 	struct store		*store;		/* the loop's connection */
 	const struct config	*conf;
 	struct refresh		*refresh;	/* NULL: no REFRESH */
+	struct readers		*readers;	/* NULL: reads on the loop */
 	time_t			 started;
 };
 
 json_t	*cmd_execute(struct cmd_context *, const struct proto_request *,
 	    int *close_after);
+int	 cmd_pooled(const char *command);
 int	 cmd_error_status(const char *code);
+
+/* readers.c: the read commands, answered on a pool of threads */
+#define READERS_MAX_THREADS	32
+#define READERS_MAX_QUEUE	1024	/* waiting jobs; more are "busy" */
+
+struct reader_job;
+typedef void (*readers_done_cb)(json_t *reply, int close_after, void *arg);
+
+struct readers	*readers_new(struct event_base *, const char *database,
+		    size_t nthreads, char *err, size_t errlen);
+struct reader_job *readers_submit(struct readers *, const struct config *,
+		    time_t started, struct proto_request *, readers_done_cb,
+		    void *arg);
+void		 readers_cancel(struct readers *, struct reader_job *);
+void		 readers_wait_idle(struct readers *);
+void		 readers_free(struct readers *);
 
 /* server.c: the line protocol over TCP */
 struct server;

@@ -36,6 +36,7 @@ struct daemon {
 	const char		*plugin_dir;	/* from the command line */
 	int			 verbose;
 	struct store		*store;
+	struct readers		*readers;
 	struct cmd_context	 ctx;
 	struct fetcher		*fetcher;
 	struct ingest		*ingest;
@@ -231,6 +232,9 @@ dayhubd_reload(struct daemon *d)
 		job->when = now_utc();
 		ingest_submit(d->ingest, job);
 	}
+	/* Searches in the pool hold the old configuration until they end. */
+	if (d->readers != NULL)
+		readers_wait_idle(d->readers);
 	d->ctx.conf = nc;
 	config_free(d->conf);
 	d->conf = nc;
@@ -412,6 +416,11 @@ main(int argc, char *argv[])
 		fatalx("the fetcher could not be set up");
 	d.refresh = refresh_new(d.base, d.fetcher, d.ingest, d.store);
 
+	if (d.conf->search_threads > 0 && (d.readers = readers_new(d.base,
+	    d.conf->database, (size_t)d.conf->search_threads, err,
+	    sizeof err)) == NULL)
+		fatalx("%s", err);
+	d.ctx.readers = d.readers;
 	d.ctx.store = d.store;
 	d.ctx.conf = d.conf;
 	d.ctx.refresh = d.refresh;
@@ -444,6 +453,7 @@ main(int argc, char *argv[])
 	/* Transfers are cancelled, the worker finishes the feed in hand. */
 	http_free(d.http);
 	server_free(d.server);
+	readers_free(d.readers);
 	refresh_free(d.refresh);
 	fetch_free(d.fetcher);
 	ingest_free(d.ingest);

@@ -58,6 +58,7 @@ static const struct {
 
 static void	http_request_cb(struct evhttp_request *, void *);
 static void	http_reply(struct evhttp_request *, json_t *);
+static void	http_job_done(json_t *, int, void *);
 
 struct http *
 http_new(struct event_base *base, struct cmd_context *ctx,
@@ -256,6 +257,22 @@ http_request_cb(struct evhttp_request *req, void *arg)
 		reply = proto_error("bad_request", "%s", err);
 		goto done;
 	}
+	if (h->ctx->readers != NULL && cmd_pooled(preq.command)) {
+		/*
+		 * Answered on the read pool.  Should the client go away
+		 * first, evhttp keeps the request for the reply it awaits,
+		 * and frees it when that is sent.
+		 */
+		if (readers_submit(h->ctx->readers, h->ctx->conf,
+		    h->ctx->started, &preq, http_job_done, req) != NULL) {
+			evbuffer_free(line);
+			evhttp_clear_headers(&query);
+			return;
+		}
+		reply = proto_error("busy", "too many searches are waiting; "
+		    "try again");
+		goto done;
+	}
 	reply = cmd_execute(h->ctx, &preq, &close_after);
 done:
 	proto_request_free(&preq);
@@ -263,6 +280,13 @@ done:
 		evbuffer_free(line);
 	evhttp_clear_headers(&query);
 	http_reply(req, reply);
+}
+
+/* The read pool's reply to a request, on the loop. */
+static void
+http_job_done(json_t *reply, int close_after, void *arg)
+{
+	http_reply(arg, reply);
 }
 
 /* Sends `reply` (consumed) with the status its error code calls for. */

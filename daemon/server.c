@@ -59,6 +59,7 @@ struct conn {
 	enum conn_state		 state;
 	char			 peer[64];
 	unsigned long long	 requests;
+	struct reader_job	*job;	/* a request in the read pool */
 	struct conn		*prev, *next;
 };
 
@@ -78,6 +79,7 @@ static void	conn_set_state(struct conn *, enum conn_state);
 static void	conn_free(struct conn *);
 static void	conn_close(struct conn *);
 static void	conn_reply(struct conn *, json_t *);
+static void	conn_job_done(json_t *, int, void *);
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
@@ -286,6 +288,8 @@ conn_free(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	s->nconns--;
+	if (c->job != NULL)
+		readers_cancel(s->ctx->readers, c->job);
 	bufferevent_free(c->bev);
 	log_debug("%s: closed after %llu requests", c->peer, c->requests);
 	free(c);
@@ -302,7 +306,9 @@ conn_close(struct conn *c)
 	conn_set_state(c, CONN_CLOSING);
 	bufferevent_disable(c->bev, EV_READ);
 	bufferevent_set_timeouts(c->bev, NULL, &tv);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	/* A request in the pool is answered first; see conn_job_done(). */
+	if (c->job == NULL &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		/*
 		 * Nothing to drain: free from the loop, not from here, since
 		 * a read callback may still be on the stack.
@@ -332,6 +338,7 @@ conn_reply(struct conn *c, json_t *reply)
 static void
 conn_handle_line(struct conn *c, const char *line, size_t len)
 {
+	struct cmd_context	*ctx = c->server->ctx;
 	struct proto_request	 req;
 	char			 err[256];
 	json_t			*reply;
@@ -341,8 +348,18 @@ conn_handle_line(struct conn *c, const char *line, size_t len)
 	memset(&req, 0, sizeof req);
 	if (proto_parse(line, len, &req, err, sizeof err) == -1)
 		reply = proto_error("bad_request", "%s", err);
-	else
-		reply = cmd_execute(c->server->ctx, &req, &close_after);
+	else if (ctx->readers != NULL && cmd_pooled(req.command)) {
+		/* Reading stops until the reply is back: replies keep order. */
+		c->job = readers_submit(ctx->readers, ctx->conf, ctx->started,
+		    &req, conn_job_done, c);
+		if (c->job != NULL) {
+			bufferevent_disable(c->bev, EV_READ);
+			return;
+		}
+		reply = proto_error("busy", "too many searches are waiting; "
+		    "try again");
+	} else
+		reply = cmd_execute(ctx, &req, &close_after);
 	proto_request_free(&req);
 	conn_reply(c, reply);
 	if (close_after)
@@ -358,7 +375,7 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	char		*line;
 	size_t		 len;
 
-	while (c->state == CONN_READING) {
+	while (c->state == CONN_READING && c->job == NULL) {
 		/* Stop taking requests while the peer is not reading. */
 		if (evbuffer_get_length(out) > PROTO_MAX_OUTPUT) {
 			bufferevent_disable(bev, EV_READ);
@@ -388,6 +405,28 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* The read pool's reply to this connection's request, on the loop. */
+static void
+conn_job_done(json_t *reply, int close_after, void *arg)
+{
+	struct conn	*c = arg;
+
+	c->job = NULL;
+	conn_reply(c, reply);
+	if (c->state == CONN_CLOSING) {
+		/* conn_write_cb() frees it once drained. */
+		bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
+		return;
+	}
+	if (close_after) {
+		conn_close(c);
+		return;
+	}
+	/* Take the next request, whether buffered already or still to come. */
+	bufferevent_enable(c->bev, EV_READ);
+	conn_read_cb(c->bev, c);
+}
+
 static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -399,7 +438,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	/* Output has drained below the limit: take requests again. */
-	if (!(bufferevent_get_enabled(bev) & EV_READ) &&
+	if (c->job == NULL && !(bufferevent_get_enabled(bev) & EV_READ) &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) <=
 	    PROTO_MAX_OUTPUT) {
 		bufferevent_enable(bev, EV_READ);

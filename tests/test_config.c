@@ -385,6 +385,8 @@ static const struct value_case value_cases[] = {
 	{ "max-pages 1", OFF(max_pages), 1 },
 	{ "max-pages 10000", OFF(max_pages), CONFIG_MAX_PAGES },
 	{ "max-connections 65536", OFF(max_connections), 65536 },
+	{ "search-threads 0", OFF(search_threads), 0 },
+	{ "search-threads 32", OFF(search_threads), 32 },
 };
 
 Test(config, values_at_limits)
@@ -582,6 +584,10 @@ static const struct error_case error_cases[] = {
 	{ "hub n {\n  max-pages 5\n}\n", 0,
 	  "dayhub.conf:2: \"max-pages\" belongs at the top level, not in a "
 	  "hub block" },
+	{ "search-threads 33\n", 0,
+	  "dayhub.conf:1: search-threads: 33 is out of range (0 to 32)" },
+	{ "search-threads -1\n", 0,
+	  "dayhub.conf:1: search-threads: \"-1\" is not a whole number" },
 	{ "max-connections 65537\n", 0,
 	  "dayhub.conf:1: max-connections: 65537 is out of range (1 to "
 	  "65536)" },

@@ -29,6 +29,7 @@
  * What the demo holds; the tests below fail if the demo changes.  The
  * total counts an activity once per hub that lists it.
  */
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
 #define DEMO_HUBS		3
 #define DEMO_HUB_ACTIVITIES	94
 
@@ -523,6 +524,87 @@ Test(daemon, pipelined_requests_are_answered_in_order)
 	/* QUIT closed it. */
 	cr_assert_null(tu_request(fd, NULL, 2000));
 	close(fd);
+}
+
+/*
+ * SEARCH, GET and FACETS are answered on the read threads, HELLO and
+ * HUBS on the loop: pipelined, they still come back in request order.
+ */
+Test(daemon, pooled_and_loop_commands_keep_request_order)
+{
+	static const char *const want[] = {
+		"\"results\"", "\"server\":\"dayhubd\"", "not_found",
+		"\"morning\"", "\"hubs\"", "\"results\"",
+	};
+	int	 fd = tu_connect("127.0.0.1", fx.line_port, 5000);
+	char	*r;
+	size_t	 i, round;
+
+	for (round = 0; round < 5; round++) {
+		r = tu_request(fd, "SEARCH hub=dorchester-west q=art\n"
+		    "HELLO\nGET id=nobody:nothing\n"
+		    "FACETS hub=weymouth-portland\nHUBS\n"
+		    "SEARCH hub=north-dorset", 5000);
+		for (i = 0; i < nitems(want); i++) {
+			if (i > 0)
+				r = tu_request(fd, NULL, 5000);
+			cr_assert_not_null(r, "round %zu reply %zu missing",
+			    round, i);
+			cr_expect_not_null(strstr(r, want[i]),
+			    "round %zu reply %zu: %s", round, i, r);
+			free(r);
+		}
+	}
+	close(fd);
+}
+
+/* Clients that leave with a search in the pool cost nothing but it. */
+Test(daemon, clients_gone_mid_search_leave_the_daemon_whole)
+{
+	static const char pair[] = "SEARCH hub=dorchester-west\n"
+	    "SEARCH hub=north-dorset q=walk*\n";
+	int	 fds[32], fd;
+	size_t	 i;
+	json_t	*r;
+
+	for (i = 0; i < nitems(fds); i++) {
+		fds[i] = tu_connect("127.0.0.1", fx.line_port, 5000);
+		cr_assert(fds[i] >= 0);
+		cr_assert_eq(write(fds[i], pair, strlen(pair)),
+		    (ssize_t)strlen(pair));
+	}
+	for (i = 0; i < nitems(fds); i++)
+		close(fds[i]);
+	fd = tu_connect("127.0.0.1", fx.line_port, 5000);
+	r = request_json(fd, "SEARCH hub=dorchester-west q=swimming");
+	cr_expect(json_is_true(json_object_get(r, "ok")));
+	cr_expect_gt(json_array_size(json_object_get(r, "results")), 0);
+	json_decref(r);
+	close(fd);
+}
+
+/* With search-threads 0 the loop answers searches itself, the same. */
+Test(daemon, search_threads_zero_answers_on_the_loop)
+{
+	int	 fd = tu_connect("127.0.0.1", fx.line_port, 5000);
+	json_t	*pooled, *looped;
+	char	*a, *b;
+
+	pooled = request_json(fd, "SEARCH hub=dorchester-west q=art");
+	close(fd);
+	stop_daemon();
+	start_daemon("search-threads 0\n");
+	fd = tu_connect("127.0.0.1", fx.line_port, 5000);
+	looped = request_json(fd, "SEARCH hub=dorchester-west q=art");
+	close(fd);
+	a = json_dumps(pooled, JSON_SORT_KEYS);
+	b = json_dumps(looped, JSON_SORT_KEYS);
+	cr_expect(json_is_true(json_object_get(looped, "ok")));
+	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+	json_decref(pooled);
+	json_decref(looped);
 }
 
 Test(daemon, an_over_long_line_is_refused_and_closed)
