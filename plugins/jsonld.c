@@ -331,6 +331,7 @@ jl_html(struct schemaorg *s, struct jl_docs *docs)
 	xmlStructuredErrorFunc	 old_fn;
 	void			*old_ctx;
 	htmlDocPtr		 doc;
+	htmlParserCtxtPtr	 ctxt;
 	xmlNodePtr		 n;
 
 	if (s->in->len > INT_MAX) {
@@ -347,13 +348,27 @@ jl_html(struct schemaorg *s, struct jl_docs *docs)
 	old_ctx = xmlStructuredErrorContext;
 	xmlSetStructuredErrorFunc(&trouble, jl_html_error_cb);
 	/*
-	 * libxml2 2.9's HTML parser has no HUGE option: it stops at a text
-	 * node of 10 MB, so one script of events larger than that reads as
-	 * broken JSON, and nothing after it is read (both are warned about).
+	 * libxml2 2.9's HTML options have no HUGE, but its SAX handlers
+	 * read the flag from the context: without it a script of events
+	 * over 10 MB would be cut.  The page itself is bounded by the
+	 * host's max-feed-size, the nesting by libxml2's depth limit.
 	 */
-	doc = htmlReadMemory((const char *)s->in->data, (int)s->in->len,
-	    s->in->base_url, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+	doc = NULL;
+	/* As htmlReadMemory() sets up its context, so the bytes read alike. */
+	if ((ctxt = xmlCreateMemoryParserCtxt((const char *)s->in->data,
+	    (int)s->in->len)) != NULL) {
+		xmlSAX2InitHtmlDefaultSAXHandler(ctxt->sax);
+		htmlCtxtUseOptions(ctxt, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+		    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+		ctxt->options |= XML_PARSE_HUGE;
+		htmlParseDocument(ctxt);
+		doc = ctxt->myDoc;
+		ctxt->myDoc = NULL;
+		/* The tree keeps the names' dictionary; the context lets go. */
+		if (ctxt->dictNames && doc != NULL && doc->dict == ctxt->dict)
+			ctxt->dict = NULL;
+		htmlFreeParserCtxt(ctxt);
+	}
 	xmlSetStructuredErrorFunc(old_ctx, old_fn);
 	if (doc == NULL) {
 		s->host->error(s->sink, "not HTML: the page could not be "

@@ -598,6 +598,44 @@ static const struct bare_case bare_cases[] = {
 	    NULL },
 };
 
+/*
+ * One script larger than libxml2's 10 MB text limit is still read: the
+ * page is bounded by the host's max-feed-size, not by that limit.
+ */
+Test(jsonld, a_script_over_ten_megabytes_is_read)
+{
+	struct testsink	 ts;
+	char		*html, *desc;
+	size_t		 n = 11 * 1024 * 1024;
+
+	desc = malloc(n + 1);
+	cr_assert_not_null(desc);
+	memset(desc, 'a', n);
+	desc[n] = '\0';
+	for (size_t i = 80; i < n; i += 81)
+		desc[i] = ' ';
+	cr_assert(asprintf(&html, "<html><body><script type=\"application/"
+	    "ld+json\">{\"@context\":\"https://schema.org\",\"@type\":"
+	    "\"Event\",\"@id\":\"https://club.example.org/e/big\",\"name\":"
+	    "\"Long read\",\"startDate\":\"2026-06-01T10:00:00Z\","
+	    "\"description\":\"%s\"}</script><script type=\"application/"
+	    "ld+json\">{\"@context\":\"https://schema.org\",\"@type\":"
+	    "\"Event\",\"@id\":\"https://club.example.org/e/after\","
+	    "\"name\":\"After it\",\"startDate\":\"2026-06-02T10:00:00Z\"}"
+	    "</script></body></html>", desc) > 0);
+	free(desc);
+	testsink_init(&ts, 0);
+	cr_assert_eq(parse_str(&ts, html), DAYHUB_OK, "%s", ts.error != NULL ?
+	    ts.error : "");
+	cr_assert_eq(json_array_size(ts.records), 2);
+	expect_value(&ts, 0, "title", "\"Long read\"", "the long one");
+	expect_value(&ts, 1, "title", "\"After it\"", "the one after it");
+	cr_expect(testsink_warned(&ts, "longer than 65536 bytes: cut short"));
+	cr_expect(!testsink_warned(&ts, "stopped reading the page"));
+	testsink_free(&ts);
+	free(html);
+}
+
 Test(jsonld, bare_documents)
 {
 	const struct bare_case	*c;
