@@ -2,14 +2,17 @@
  * store.c - the directory's SQLite database: the only file that speaks SQL.
  *
  * One `struct store` is one connection, used by one thread: the event loop
- * has one for queries and the ingest worker its own for writes.  WAL lets
- * the loop read while a refresh writes.  The schema comes from the
+ * has one, each search thread (readers.c) one for reading, and the ingest
+ * worker its own for writes.  WAL lets them read while a refresh writes.  The schema comes from the
  * numbered migrations compiled in from schema/ (see embed.sh); every
  * statement is a row in `store_sql`, prepared once with bound parameters,
  * so no outside text ever becomes SQL.
  *
  * A feed's refresh is one transaction: its activities become exactly the
  * records just read, or, if anything fails, stay exactly as they were.
+ * A page of a paged feed is a change set instead: its own transaction
+ * upserts what it holds and buries what it deletes, and leaves the
+ * spoke's other activities alone.
  * Activities that leave a feed are not deleted but become tombstones
  * (deleted_at set): out of the directory, its search and its counts, but
  * still found by id, and revived as the same row if they come back.  The
