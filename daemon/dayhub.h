@@ -252,6 +252,7 @@ struct feed_attempt {
 	const char	*moved_to;	/* a permanent redirect: the new URL */
 	time_t		 next_due;	/* when to try again */
 	int		 gone;		/* 404 or 410 */
+	int		 drop_resume;	/* the page to resume from is gone */
 	int		 change_set;	/* one page of a paged feed: records
 					   not on it are left alone */
 	const char	*resume_url;	/* with change_set: the page the next
@@ -505,6 +506,8 @@ struct ingest_job {
 	unsigned		 failures;	/* before this attempt */
 	unsigned long long	 horizon;	/* INGEST_HORIZON: seconds */
 	time_t			 when;
+	int			 elsewhere;	/* a page, not the feed's own
+						   address */
 	unsigned long		 generation;	/* of the refresh_spoke: handed
 						   back in the outcome */
 };
@@ -527,6 +530,8 @@ struct ingest_outcome {
 	int			 paged;		/* stored as a change set */
 	int			 last_page;	/* paged: the feed's last page */
 	const char		*resume_url;	/* paged: where to go on */
+	int			 resume_dropped; /* that page is gone: start
+						   again from the first */
 };
 
 typedef void (*ingest_done_cb)(const struct ingest_outcome *, void *arg);

@@ -37,6 +37,7 @@ struct ingest_item {
 	int				 paged;	/* a page of a paged feed */
 	int				 last_page;
 	char				*resume_url;	/* paged: next page */
+	int				 resume_dropped;
 	TAILQ_ENTRY(ingest_item)	 entry;
 };
 TAILQ_HEAD(ingest_queue, ingest_item);
@@ -322,7 +323,16 @@ ingest_run(struct ingest *in, struct ingest_item *it)
 	fa.etag = job->etag;
 	fa.last_modified = job->last_modified;
 	fa.moved_to = job->moved_to;
-	fa.gone = job->status == 404 || job->status == 410;
+	/*
+	 * A 404 or 410 for a later page says the page is gone, not the
+	 * feed: the next refresh starts again from the feed's address.
+	 */
+	if (job->status == 404 || job->status == 410) {
+		if (job->elsewhere)
+			fa.drop_resume = it->resume_dropped = 1;
+		else
+			fa.gone = 1;
+	}
 
 	if (job->not_modified) {
 		it->failures = 0;
@@ -413,6 +423,7 @@ ingest_done_ev_cb(evutil_socket_t fd, short what, void *arg)
 		oc.paged = it->paged;
 		oc.last_page = it->last_page;
 		oc.resume_url = it->resume_url;
+		oc.resume_dropped = it->resume_dropped;
 		in->done_cb(&oc, in->done_arg);
 		ingest_item_free(it);
 	}

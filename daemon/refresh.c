@@ -404,6 +404,7 @@ refresh_fetch_cb(struct fetch_result *fr, void *arg)
 	job->failures = rs->failures;
 	job->when = rf->when;
 	job->generation = rs->generation;
+	job->elsewhere = rf->elsewhere;
 	/*
 	 * Validators: the new ones, or keep the old on a 304.  Only the
 	 * first request sent any; a later page's are its own or none.
@@ -474,6 +475,11 @@ refresh_done(struct refresh *r, const struct ingest_outcome *oc)
 	if (oc->error == NULL && !oc->not_modified)
 		refresh_set(&rs->resume_url, oc->paged ? oc->resume_url :
 		    NULL);
+	if (oc->resume_dropped) {
+		log_warnx("%s: the page to go on from is gone; the next "
+		    "refresh starts again from the first", oc->spoke);
+		refresh_set(&rs->resume_url, NULL);
+	}
 	if (oc->moved_to != NULL)
 		refresh_set(&rs->current_url, oc->moved_to);
 	if (oc->error == NULL && !oc->not_modified && oc->paged &&

@@ -276,7 +276,9 @@ static const struct {
 	    "http_status = ?3, last_error = ?4, "
 	    "consecutive_failures = consecutive_failures + 1, next_due = ?5, "
 	    "gone_since = CASE WHEN ?6 THEN coalesce(gone_since, ?2) "
-	    "ELSE gone_since END WHERE id = ?1" },
+	    "ELSE gone_since END, "
+	    "resume_url = CASE WHEN ?7 THEN NULL ELSE resume_url END "
+	    "WHERE id = ?1" },
 	[STMT_SPOKE_UNCHANGED] = { "record feed unchanged",
 	    "UPDATE spokes SET last_attempt = ?2, last_success = ?2, "
 	    "last_status = 'unchanged', http_status = ?3, last_error = NULL, "
@@ -922,6 +924,9 @@ store_page_hashes(struct store *s, const char *spoke, json_t *records,
  * bytes), the HTTP status and at->next_due; with at->gone (404, 410)
  * gone_since is set unless a run of them already set it.  Only a success
  * clears gone_since, so a timeout amid 404s does not restart the run.
+ * With at->drop_resume (the page a paged feed was to go on from is
+ * gone) the resume point is forgotten, so the next refresh starts from
+ * the feed's first page.
  * Validators and moves are a good answer's to change.  Returns STORE_OK,
  * STORE_NOTFOUND or STORE_ERROR.
  */
@@ -954,6 +959,7 @@ store_feed_failed(struct store *s, const char *spoke,
 	if (at->next_due != 0)
 		rc |= sqlite3_bind_int64(st, 5, (sqlite3_int64)at->next_due);
 	rc |= sqlite3_bind_int(st, 6, at->gone != 0);
+	rc |= sqlite3_bind_int(st, 7, at->drop_resume != 0);
 	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
 		store_log(s, store_sql[STMT_SPOKE_FAILED].name);
 		goto fail;

@@ -1021,6 +1021,58 @@ Test(rpde, the_resume_point_outlives_a_restart)
 	cr_expect_eq(pg_records("capped"), 8);
 }
 
+/*
+ * The page to go on from answering 404 does not make the feed gone: the
+ * resume point is dropped, and the next refresh starts from the feed's
+ * own address (which answering 404 in turn does make it gone).
+ */
+Test(rpde, a_resume_page_that_is_gone_starts_the_feed_again)
+{
+	char	 from[4096], to[4096];
+	json_t	*h;
+	int	 i;
+
+	snprintf(from, sizeof from, "%s/capped.jsonl", fx.feeds);
+	snprintf(to, sizeof to, "%s/capped.old", fx.feeds);
+	cr_assert(rename(from, to) == 0);
+	pg_refresh("capped");
+	for (i = 0; i < 300; i++) {
+		h = health("capped");
+		if (strcmp(hstr(h, "status"), "failed") == 0)
+			break;
+		json_decref(h);
+		usleep(50000);
+	}
+	cr_assert(i < 300, "the refresh did not fail");
+	cr_expect_eq(json_integer_value(json_object_get(h, "http_status")),
+	    404);
+	cr_expect_str_eq(hstr(h, "resume_url"), "", "%s", json_dumps(h, 0));
+	cr_expect(json_is_null(json_object_get(h, "gone_since")), "%s",
+	    json_dumps(h, 0));
+	json_decref(h);
+	cr_expect_eq(pg_requests("capped", 1, PG_MAX_PAGES), 1);
+	cr_expect_eq(pg_lines(fx.log, "capped: the page to go on from is "
+	    "gone", "starts again from the first"), 1);
+
+	/* The next refresh asks for the first page, not the gone one. */
+	pg_refresh("capped");
+	for (i = 0; i < 300 && pg_requests("capped", 1, 0) < 2; i++)
+		usleep(50000);
+	cr_expect_eq(pg_requests("capped", 1, 0), 2);
+	cr_expect_eq(pg_requests("capped", 1, PG_MAX_PAGES), 1);
+	for (i = 0; i < 300; i++) {
+		h = health("capped");
+		if (!json_is_null(json_object_get(h, "gone_since")))
+			break;
+		json_decref(h);
+		usleep(50000);
+	}
+	cr_assert(i < 300, "the feed's own 404 did not make it gone");
+	json_decref(h);
+	/* Its activities stay while it is gone, as for any feed. */
+	cr_expect_eq(pg_records("capped"), 5);
+}
+
 Test(rpde, a_failure_part_way_keeps_the_pages_before_it)
 {
 	json_t	*h = health("broken");
