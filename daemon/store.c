@@ -65,6 +65,7 @@ extern const size_t store_nmigrations;
 #define STORE_AFTERNOON_END	(17 * 60)
 #define STORE_MAX_SQL		4096	/* bytes of a built search */
 #define STORE_WALK_USEC		2000	/* the most a walk may take */
+#define STORE_WALK_LEAD		(14 * 3600)	/* UTC-12 to UTC+14 */
 
 enum store_stmt {
 	STMT_BEGIN,
@@ -77,6 +78,8 @@ enum store_stmt {
 	STMT_LINK_ADD,
 	STMT_LINK_UNLINK,
 	STMT_LINK_MERGE,
+	STMT_CATS_CLEAR,
+	STMT_CATS_SET,
 	STMT_SPOKE_EXISTS,
 	STMT_ACT_HASHES,
 	STMT_STAGE_CLEAR,
@@ -205,6 +208,12 @@ static const struct {
 	    "DELETE FROM hub_spokes WHERE NOT EXISTS (SELECT 1 FROM "
 	    "temp.store_links l WHERE l.hub = hub_spokes.hub AND "
 	    "l.spoke = hub_spokes.spoke)" },
+	/* A search's categories, padded as the terms column holds them. */
+	[STMT_CATS_CLEAR] = { "clear search categories",
+	    "DELETE FROM temp.store_cats" },
+	[STMT_CATS_SET] = { "set search categories",
+	    "INSERT INTO temp.store_cats (t) SELECT ' ' || value || ' ' "
+	    "FROM json_each(?1)" },
 	[STMT_LINK_MERGE] = { "link new spokes",
 	    "INSERT OR IGNORE INTO hub_spokes (hub, spoke) "
 	    "SELECT hub, spoke FROM temp.store_links" },
@@ -460,6 +469,7 @@ static char	*store_match(const char *);
 static char	*store_hub_match(const char *, const char *);
 struct store_run;
 static void	 store_walk(struct store *, struct store_run *, size_t);
+static void	 store_run_end(struct store_run *);
 static int	 store_word_byte(unsigned char);
 static int	 store_connective(const char *, size_t);
 static void	 store_term(char **, const char *, size_t, int);
@@ -522,7 +532,7 @@ store_open(struct store **sp, const char *path, char *err, size_t errlen)
 	if (sqlite3_exec(s->db, "CREATE TEMP TABLE store_stage ("
 	    STORE_ACT_COLUMNS "); CREATE TEMP TABLE store_gone (id); "
 	    "CREATE TEMP TABLE store_links (hub, spoke, PRIMARY KEY (hub, "
-	    "spoke)) WITHOUT ROWID; "
+	    "spoke)) WITHOUT ROWID; CREATE TEMP TABLE store_cats (t TEXT); "
 	    "CREATE TEMP TABLE store_occ (" STORE_OCC_COLUMNS ")", NULL,
 	    NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(s->db, "dh_distance_km", 4,
@@ -1401,6 +1411,7 @@ struct store_run {
 	double			 lon;
 	uint64_t		 hash;		/* for cursors */
 	char			*page;		/* JSON array of seqs, or NULL */
+	time_t			 walk_from;	/* where a walk may start */
 };
 
 /* What store_run_prepare() builds. */
@@ -1530,8 +1541,7 @@ store_run_prepare(struct store *s, const struct store_run *run,
 		    ":age)");
 	if (run->cats != NULL)
 		store_sql_add(sql, &len, " AND EXISTS (SELECT 1 FROM "
-		    "json_each(:cats) c WHERE instr(a.terms, ' ' || c.value || "
-		    "' ') > 0)");
+		    "temp.store_cats c WHERE instr(a.terms, c.t) > 0)");
 	if (run->near)
 		store_sql_add(sql, &len, " AND a.seq IN (SELECT id FROM "
 		    "activities_geo WHERE maxlat >= :minlat AND minlat <= "
@@ -1562,6 +1572,7 @@ store_run_prepare(struct store *s, const struct store_run *run,
 		    "t.id");
 	}
 
+	log_debug("store: %s", sql);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_log(s, facets ? "prepare facets" : "prepare search");
 		sqlite3_finalize(st);
@@ -1569,7 +1580,8 @@ store_run_prepare(struct store *s, const struct store_run *run,
 	}
 	rc = store_bind_named_text(st, ":hub", q->hub);
 	rc |= store_bind_named_text(st, ":match", run->match);
-	rc |= store_bind_named_int(st, ":from", (sqlite3_int64)q->from);
+	rc |= store_bind_named_int(st, ":from", (sqlite3_int64)(mode ==
+	    STORE_RUN_WALK ? run->walk_from : q->from));
 	rc |= store_bind_named_int(st, ":to", (sqlite3_int64)q->to);
 	rc |= store_bind_named_int(st, ":days", q->days);
 	rc |= store_bind_named_int(st, ":after", q->after);
@@ -1580,7 +1592,6 @@ store_run_prepare(struct store *s, const struct store_run *run,
 	rc |= store_bind_named_int(st, ":access", q->access);
 	rc |= store_bind_named_int(st, ":groups", q->groups);
 	rc |= store_bind_named_int(st, ":age", q->age);
-	rc |= store_bind_named_text(st, ":cats", run->cats);
 	rc |= store_bind_named_text(st, ":page", run->page);
 	if (run->near) {
 		postcode_bbox(run->lat, run->lon, q->within, &minlat, &maxlat,
@@ -1619,6 +1630,7 @@ static int
 store_run_begin(struct store *s, const struct query *q, struct store_run *run,
     char *err, size_t errlen)
 {
+	sqlite3_stmt	*st;
 	json_t	*cats;
 	char	*words, key[512], hint[16];
 	size_t	 i;
@@ -1670,6 +1682,23 @@ store_run_begin(struct store *s, const struct query *q, struct store_run *run,
 		if ((run->cats = json_dumps(cats, JSON_COMPACT)) == NULL)
 			fatalx("%s: out of memory", __func__);
 		json_decref(cats);
+		/*
+		 * The terms go in a table of this connection's, as the
+		 * search's rows can match them without parsing JSON each.
+		 */
+		if (store_exec(s, STMT_CATS_CLEAR) == -1) {
+			store_run_end(run);
+			return STORE_ERROR;
+		}
+		if ((st = store_stmt(s, STMT_CATS_SET)) == NULL ||
+		    store_bind_text(st, 1, run->cats) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_DONE) {
+			store_log(s, store_sql[STMT_CATS_SET].name);
+			store_done(st);
+			store_run_end(run);
+			return STORE_ERROR;
+		}
+		store_done(st);
 	}
 	/* A cursor belongs to the filters and order, not to the window. */
 	snprintf(key, sizeof key, "%s|%d|%u|%d|%d|%d|%.6f|%.6f|%.3f|%d|%d|"
@@ -1729,6 +1758,24 @@ store_walk(struct store *s, struct store_run *run, size_t limit)
 	json_t		*page;
 	size_t		 n = 0, i;
 
+	/*
+	 * With days asked for, the walk starts on the first of them: the
+	 * occurrences before it cannot match.  Days are local, so it starts
+	 * half a day early, which no zone is further from UTC than.
+	 */
+	run->walk_from = run->q->from;
+	for (i = 0; run->q->days != 0 && i < 7; i++) {
+		time_t		day = run->q->from + (time_t)i * 86400;
+		struct tm	tm;
+
+		gmtime_r(&day, &tm);
+		if ((run->q->days >> tm.tm_wday) & 1) {
+			day -= day % 86400 + STORE_WALK_LEAD;
+			if (day > run->walk_from)
+				run->walk_from = day;
+			break;
+		}
+	}
 	if ((st = store_run_prepare(s, run, STORE_RUN_WALK, NULL)) == NULL)
 		return;
 	/* Rows the filters drop cost time too: the budget is time. */
@@ -1765,6 +1812,7 @@ store_run_end(struct store_run *run)
 	free(run->match);
 	free(run->cats);
 	free(run->page);
+	run->match = run->cats = run->page = NULL;
 }
 
 /*
