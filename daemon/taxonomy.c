@@ -258,9 +258,6 @@ static const struct tax_phrase tax_activity_phrases[] = {
 	P("carers coffee", B(T_CARERS) | B(T_SOCIAL)),
 	P("unpaid carers", B(T_CARERS)),
 	P("family carers", B(T_CARERS)),
-	P("respite", B(T_CARERS)),
-	P("respite care", B(T_CARERS)),
-	P("short breaks", B(T_CARERS)),
 	P("carers break", B(T_CARERS)),
 
 	/* cooking */
@@ -1030,6 +1027,15 @@ static const struct tax_phrase tax_context_phrases[] = {
 	WHOLE("day services", 0),
 	WHOLE("day centre", 0),
 	WHOLE("day opportunities", 0),
+	/*
+	 * Respite is a break for the carer, but a session called respite
+	 * is for the person cared for, who takes part while the carer is
+	 * away: it says how the session is paid for and why, not what it
+	 * is, and is not a session for carers.
+	 */
+	WHOLE("respite", 0),
+	WHOLE("respite care", 0),
+	WHOLE("short breaks", 0),
 };
 
 static const struct tax_table {
@@ -1315,7 +1321,11 @@ tax_match(enum taxonomy_kind kind, const char *phrase, uint64_t *bits)
 		*bits = r->to;
 		return 1;
 	}
-	if (kind == TAXONOMY_CONTEXT)
+	/*
+	 * Context rows count only whole; and a run of the words of a phrase
+	 * of one word is the whole phrase, which no row is.
+	 */
+	if (kind == TAXONOMY_CONTEXT || n.nwords == 1)
 		return 0;
 	i = 0;
 	while (i < n.nwords) {

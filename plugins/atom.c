@@ -247,7 +247,7 @@ atom_root(struct feedutil_xml *x, xmlNodePtr root)
 static int
 atom_document(struct feedutil_xml *x, xmlNodePtr feed)
 {
-	xmlNodePtr	 n, author = NULL, link = NULL, title = NULL;
+	xmlNodePtr	 n, next, author = NULL, link = NULL, title = NULL;
 	xmlNodePtr	 generator = NULL;
 	char		*v, *raw;
 	int		 r;
@@ -289,10 +289,16 @@ atom_document(struct feedutil_xml *x, xmlNodePtr feed)
 	if (feedutil_xml_failed(x))
 		return DAYHUB_ERROR;
 
-	for (n = feed->children; n != NULL; n = n->next)
-		if (feedutil_xml_is(x, n, "entry") &&
-		    (r = atom_entry(x, n, author)) != DAYHUB_OK)
+	for (n = feed->children; n != NULL; n = next) {
+		next = n->next;
+		if (!feedutil_xml_is(x, n, "entry"))
+			continue;
+		r = atom_entry(x, n, author);
+		/* Done with: its memory serves the entries after it. */
+		feedutil_xml_release(x, n);
+		if (r != DAYHUB_OK)
 			return r == DAYHUB_STOP ? DAYHUB_OK : r;
+	}
 	return DAYHUB_OK;
 }
 

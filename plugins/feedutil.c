@@ -48,6 +48,9 @@
 #define FEEDUTIL_MAX_ENTITY_DEPTH 8	/* entities inside entities */
 #define FEEDUTIL_MAX_EXPANSION	(1024 * 1024) /* entity text per document */
 #define FEEDUTIL_ERROR_MAX	200	/* bytes of libxml2's first error */
+#define FEEDUTIL_NS_MEMO	8	/* namespaces remembered */
+#define FEEDUTIL_ROW_MEMO_BITS	8
+#define FEEDUTIL_ROW_MEMO	(1 << FEEDUTIL_ROW_MEMO_BITS) /* names */
 
 enum feedutil_break {
 	FEEDUTIL_BREAK_NONE,
@@ -76,11 +79,32 @@ enum feedutil_tag {
 	FEEDUTIL_TAG_CELL
 };
 
+/*
+ * One value of the record being built.  The text is in the parse's
+ * value arena at `off`; the field name is compared by its length and its
+ * first 8 bytes (`key`) before any byte-by-byte comparison.
+ */
 struct feedutil_value {
 	const char	*field;
-	char		*value;		/* owned */
+	size_t		 flen;
+	uint64_t	 key;
+	size_t		 off;
 	size_t		 len;
 	int		 prio;
+};
+
+/* A namespace seen on an element, and the vocabulary it is. */
+struct feedutil_nsmemo {
+	const xmlNs		*ns;
+	enum feedutil_ns	 v;
+};
+
+/* An element name (by its interned pointer) and the table row it maps to. */
+struct feedutil_rowmemo {
+	const xmlChar			*name;
+	const struct feedutil_map	*table;
+	const struct feedutil_map	*row;	/* NULL: no row maps it */
+	enum feedutil_ns		 ns;
 };
 
 /* One parse of one XML feed: everything is here, nothing is global. */
@@ -111,35 +135,76 @@ struct feedutil_xml {
 	size_t				 expanded;
 	int				 expand_warned;
 	int				 external_warned;
+	/* Markup escaped twice, read as HTML: warned about once. */
+	int				 twice_warned;
 
 	/* Unknown dh: elements already warned about. */
 	char				 warned[FEEDUTIL_MAX_WARNED]
 					    [FEEDUTIL_WARNED_NAME];
 	size_t				 nwarned;
 
-	/* The record being built. */
+	/* Whether any element has an xml:base attribute. */
+	int				 has_base;
+
+	/*
+	 * What elements were found to be, remembered for the elements
+	 * after them: their namespace by the xmlNs they point to, their
+	 * table row by their interned name.  Only ever a shortcut: a miss
+	 * is worked out afresh.
+	 */
+	struct feedutil_nsmemo		 nsmemo[FEEDUTIL_NS_MEMO];
+	unsigned int			 nsnext;
+	struct feedutil_rowmemo		 rowmemo[FEEDUTIL_ROW_MEMO];
+
+	/* Text being made into a value, reused from value to value. */
+	struct feedutil_buf		 scratch[2];
+
+	/* The record being built: its values, their text in `arena`. */
 	struct feedutil_value		 values[FEEDUTIL_MAX_VALUES];
 	size_t				 nvalues;
 	int				 values_warned;
+	struct feedutil_buf		 arena;
 };
 
+static int	 feedutil_buf_room(struct feedutil_buf *, size_t);
 static size_t	 feedutil_utf8_decode(const unsigned char *, size_t,
 		    uint32_t *);
+static size_t	 feedutil_utf8_encode(uint32_t, unsigned char *);
 static size_t	 feedutil_utf8_bad_len(const unsigned char *, size_t);
 static int	 feedutil_is_space(uint32_t, enum feedutil_break *);
 static int	 feedutil_is_dropped(uint32_t);
 static void	 feedutil_text_init(struct feedutil_text *, size_t);
 static void	 feedutil_text_feed(struct feedutil_text *, const char *,
 		    size_t, int);
+static void	 feedutil_text_owed(struct feedutil_text *);
 static void	 feedutil_text_break(struct feedutil_text *,
 		    enum feedutil_break);
+static void	 feedutil_text_trim(struct feedutil_text *);
 static char	*feedutil_text_end(struct feedutil_text *);
+static int	 feedutil_is_clean(const char *, size_t, size_t);
 static char	*feedutil_clean(const char *, size_t, size_t, int);
 static enum feedutil_tag feedutil_tag_kind(const char *);
-static void	 feedutil_html_enter(struct feedutil_text *, xmlNodePtr,
-		    int *);
-static void	 feedutil_html_leave(struct feedutil_text *, xmlNodePtr,
-		    int *);
+static void	 feedutil_html_enter(struct feedutil_text *,
+		    enum feedutil_tag, int *);
+static void	 feedutil_html_leave(struct feedutil_text *,
+		    enum feedutil_tag, int *);
+static int	 feedutil_html_feed(struct feedutil_text *, const char *,
+		    size_t);
+static int	 feedutil_html_parse(struct feedutil_text *, const char *,
+		    size_t);
+static void	 feedutil_utf8_mend(struct feedutil_buf *, const char *,
+		    size_t);
+static int	 feedutil_blank(int);
+static int	 feedutil_alpha(int);
+static int	 feedutil_quick_bytes(const unsigned char *, size_t);
+static int	 feedutil_quick_tag(const unsigned char **,
+		    const unsigned char *);
+static uint32_t	 feedutil_quick_ref(const unsigned char **,
+		    const unsigned char *);
+static void	 feedutil_quick_para(struct feedutil_text *, unsigned char *,
+		    size_t *, int *, int *);
+static int	 feedutil_html_quick(struct feedutil_text *, const char *,
+		    size_t);
 static int	 feedutil_days_in_month(int, int);
 static int	 feedutil_digits(const char **, int, int, int *);
 static int	 feedutil_word(const char **, char *, size_t);
@@ -147,12 +212,21 @@ static int	 feedutil_month(const char *);
 static int	 feedutil_zone(const char **, int *);
 static int	 feedutil_date_iso(const char *, int *, int *, int *);
 static int	 feedutil_date_rfc822(const char *, int *, int *, int *);
+static void	 feedutil_put_digits(char *, int *, int, int);
+static int	 feedutil_hex(int);
+static int	 feedutil_pc_char(int, char *);
+static int	 feedutil_postcode_shape(const char *, size_t);
+static int	 feedutil_url_pchar(int);
+static int	 feedutil_url_plain(const char *, size_t);
 static int	 feedutil_is_utf16(const unsigned char *, size_t);
 static int	 feedutil_declares_utf8(const unsigned char *, size_t);
 static void	 feedutil_fix_note(struct feedutil_fix *, unsigned long,
 		    const char *, size_t);
 static uint32_t	 feedutil_cp1252(unsigned int);
 static int	 feedutil_xml_char_ok(uint32_t);
+static int	 feedutil_xml_sound(const unsigned char *, size_t,
+		    struct feedutil_repairs *);
+static int	 feedutil_entities_sound(const char *, size_t);
 static size_t	 feedutil_find(const char *, size_t, size_t, const char *);
 static size_t	 feedutil_doctype_end(const char *, size_t, size_t,
 		    struct feedutil_buf *);
@@ -181,13 +255,31 @@ static void	 feedutil_gather_markup(struct feedutil_xml *, xmlNodePtr,
 static void	 feedutil_gather_entity(struct feedutil_xml *, xmlNodePtr,
 		    struct feedutil_buf *, int);
 static char	*feedutil_xml_base(struct feedutil_xml *, xmlNodePtr, int *);
-static int	 feedutil_is_list(const char *);
+static int	 feedutil_is_list(const char *, size_t);
+static uint64_t	 feedutil_field_key(const char *, size_t *);
+static const struct feedutil_map *feedutil_row(const xmlChar *,
+		    enum feedutil_ns, const struct feedutil_map *, size_t);
 static void	 feedutil_convert_clean(struct feedutil_xml *, xmlNodePtr,
-		    const struct feedutil_map *, char *);
+		    const struct feedutil_map *, const char *);
+static void	 feedutil_scratch_begin(struct feedutil_xml *, int,
+		    struct feedutil_text *, size_t);
+static const char *feedutil_scratch_end(struct feedutil_xml *, int,
+		    struct feedutil_text *, size_t *);
+static const char *feedutil_scratch_clean(struct feedutil_xml *, int,
+		    const char *, size_t, size_t, size_t *);
+static const char *feedutil_rich(struct feedutil_xml *, const char *,
+		    size_t, size_t, size_t *);
+static const char *feedutil_plain(struct feedutil_xml *, xmlNodePtr,
+		    const char *, size_t, size_t, size_t *);
+static int	 feedutil_markup_paired(const char *, size_t);
+static int	 feedutil_quick_known(const char *);
+static const char *feedutil_xml_raw(struct feedutil_xml *, xmlNodePtr,
+		    enum feedutil_gather, size_t *, char **);
 static void	 feedutil_point(struct feedutil_xml *, xmlNodePtr,
 		    const struct feedutil_map *, const char *, size_t);
 static void	 feedutil_where(struct feedutil_xml *, xmlNodePtr,
 		    const struct feedutil_map *);
+static int	 feedutil_has_mail_brackets(const char *, size_t);
 static void	 feedutil_author(struct feedutil_xml *,
 		    const struct feedutil_map *, const char *);
 static void	 feedutil_split(struct feedutil_xml *, xmlNodePtr,
@@ -632,9 +724,12 @@ static const struct feedutil_map feedutil_shared_map[] = {
 };
 
 /* The list fields of plugin.h: a value per element, accumulating. */
-static const char *const feedutil_lists[] = {
-	"categories", "access", "groups", "funding", "activity",
-	"schedule.exdates",
+static const struct {
+	const char	*name;
+	size_t		 len;
+} feedutil_lists[] = {
+	{ "categories", 10 }, { "access", 6 }, { "groups", 6 },
+	{ "funding", 7 }, { "activity", 8 }, { "schedule.exdates", 16 },
 };
 
 /* --- the string buffer --- */
@@ -648,31 +743,47 @@ feedutil_buf_init(struct feedutil_buf *b)
 void
 feedutil_buf_add(struct feedutil_buf *b, const void *p, size_t len)
 {
-	size_t	 need, cap;
-	char	*n;
-
-	if (b->failed)
-		return;
-	if (len > SIZE_MAX - b->len - 1) {
+	if (len == SIZE_MAX) {
 		b->failed = 1;
 		return;
 	}
-	need = b->len + len + 1;
-	if (need > b->cap) {
-		cap = b->cap < 64 ? 64 : b->cap;
-		while (cap < need)
-			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-		if ((n = realloc(b->data, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->data = n;
-		b->cap = cap;
-	}
+	if (feedutil_buf_room(b, len + 1) == -1)
+		return;
 	if (len > 0)
 		memcpy(b->data + b->len, p, len);
 	b->len += len;
 	b->data[b->len] = '\0';
+}
+
+/*
+ * Makes room for `n` more bytes after the contents.  Returns 0, or -1
+ * (and marks the buffer failed) when that cannot be.
+ */
+static int
+feedutil_buf_room(struct feedutil_buf *b, size_t n)
+{
+	size_t	 need, cap;
+	char	*d;
+
+	if (b->failed)
+		return -1;
+	if (n > SIZE_MAX - b->len) {
+		b->failed = 1;
+		return -1;
+	}
+	need = b->len + n;
+	if (need > b->cap) {
+		cap = b->cap < 64 ? 64 : b->cap;
+		while (cap < need)
+			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+		if ((d = realloc(b->data, cap)) == NULL) {
+			b->failed = 1;
+			return -1;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	return 0;
 }
 
 void
@@ -694,30 +805,36 @@ void
 feedutil_buf_add_utf8(struct feedutil_buf *b, uint32_t cp)
 {
 	unsigned char	u[4];
-	size_t		n;
 
+	feedutil_buf_add(b, u, feedutil_utf8_encode(cp, u));
+}
+
+/* Writes `cp` as UTF-8 to `u`, anything out of range as U+FFFD. */
+static size_t
+feedutil_utf8_encode(uint32_t cp, unsigned char *u)
+{
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
 	if (cp < 0x80) {
 		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
+		return 1;
+	}
+	if (cp < 0x800) {
 		u[0] = (unsigned char)(0xc0 | (cp >> 6));
 		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
+		return 2;
+	}
+	if (cp < 0x10000) {
 		u[0] = (unsigned char)(0xe0 | (cp >> 12));
 		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
 		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | (cp >> 18));
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
+		return 3;
 	}
-	feedutil_buf_add(b, u, n);
+	u[0] = (unsigned char)(0xf0 | (cp >> 18));
+	u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 /*
@@ -880,13 +997,40 @@ feedutil_text_feed(struct feedutil_text *t, const char *s, size_t len,
     int lines)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	const unsigned char	*end = p + len;
+	const unsigned char	*end = p + len, *q;
 	enum feedutil_break	 brk;
 	uint32_t		 cp;
 	size_t			 n;
 	int			 newlines = 0;
 
 	while (p < end && !t->full) {
+		if (*p > 0x20 && *p < 0x7f) {
+			/*
+			 * A run of printable ASCII goes in at once, with the
+			 * single spaces between its words, which it owes
+			 * anyway.
+			 */
+			for (q = p + 1; q < end; q++) {
+				if (*q > 0x20 && *q < 0x7f)
+					continue;
+				if (*q != ' ' || end - q < 2 || q[1] <= 0x20 ||
+				    q[1] >= 0x7f)
+					break;
+				q++;
+			}
+			newlines = 0;
+			feedutil_text_owed(t);
+			n = (size_t)(q - p);
+			if (t->b.len <= t->max && n > t->max - t->b.len + 1)
+				n = t->max - t->b.len + 1;
+			else if (t->b.len > t->max)
+				n = 1;
+			feedutil_buf_add(&t->b, p, n);
+			p += n;
+			if (t->b.len > t->max)
+				t->full = 1;
+			continue;
+		}
 		if ((n = feedutil_utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
 			n = feedutil_utf8_bad_len(p, (size_t)(end - p));
 			cp = 0xfffd;
@@ -912,29 +1056,36 @@ feedutil_text_feed(struct feedutil_text *t, const char *s, size_t len,
 		if (feedutil_is_dropped(cp))
 			continue;
 		newlines = 0;
-		if (t->b.len > 0) {
-			switch (t->pending) {
-			case FEEDUTIL_BREAK_SPACE:
-				feedutil_buf_addc(&t->b, ' ');
-				break;
-			case FEEDUTIL_BREAK_LINE:
-				feedutil_buf_addc(&t->b, '\n');
-				break;
-			case FEEDUTIL_BREAK_PARA:
-				feedutil_buf_add(&t->b, "\n\n", 2);
-				break;
-			case FEEDUTIL_BREAK_NONE:
-				break;
-			}
-		}
-		t->pending = FEEDUTIL_BREAK_NONE;
-		if (t->prefix != NULL) {
-			feedutil_buf_adds(&t->b, t->prefix);
-			t->prefix = NULL;
-		}
+		feedutil_text_owed(t);
 		feedutil_buf_add_utf8(&t->b, cp);
 		if (t->b.len > t->max)
 			t->full = 1;
+	}
+}
+
+/* Writes the break and the list prefix owed before a visible character. */
+static void
+feedutil_text_owed(struct feedutil_text *t)
+{
+	if (t->b.len > 0) {
+		switch (t->pending) {
+		case FEEDUTIL_BREAK_SPACE:
+			feedutil_buf_addc(&t->b, ' ');
+			break;
+		case FEEDUTIL_BREAK_LINE:
+			feedutil_buf_addc(&t->b, '\n');
+			break;
+		case FEEDUTIL_BREAK_PARA:
+			feedutil_buf_add(&t->b, "\n\n", 2);
+			break;
+		case FEEDUTIL_BREAK_NONE:
+			break;
+		}
+	}
+	t->pending = FEEDUTIL_BREAK_NONE;
+	if (t->prefix != NULL) {
+		feedutil_buf_adds(&t->b, t->prefix);
+		t->prefix = NULL;
 	}
 }
 
@@ -946,32 +1097,88 @@ feedutil_text_break(struct feedutil_text *t, enum feedutil_break brk)
 		t->pending = brk;
 }
 
-/* Cuts to the cap on a character boundary, trims the end, hands it over. */
-static char *
-feedutil_text_end(struct feedutil_text *t)
+/* Cuts to the cap on a character boundary and trims the end, in place. */
+static void
+feedutil_text_trim(struct feedutil_text *t)
 {
 	size_t	len;
 
+	if (t->b.data == NULL)
+		return;
+	len = feedutil_utf8_cut(t->b.data, t->b.len, t->max);
+	while (len > 0 && (t->b.data[len - 1] == ' ' ||
+	    t->b.data[len - 1] == '\n'))
+		len--;
+	t->b.len = len;
+	t->b.data[len] = '\0';
+}
+
+/* Cuts and trims the text (see above) and hands it over. */
+static char *
+feedutil_text_end(struct feedutil_text *t)
+{
 	if (t->b.failed) {
 		feedutil_buf_free(&t->b);
 		return NULL;
 	}
-	if (t->b.data != NULL) {
-		len = feedutil_utf8_cut(t->b.data, t->b.len, t->max);
-		while (len > 0 && (t->b.data[len - 1] == ' ' ||
-		    t->b.data[len - 1] == '\n'))
-			len--;
-		t->b.len = len;
-		t->b.data[len] = '\0';
-	}
+	feedutil_text_trim(t);
 	return feedutil_buf_finish(&t->b, NULL);
+}
+
+/*
+ * 1 when cleaning `s` would give it back unchanged: valid UTF-8 of at most
+ * `max` bytes with no control character, byte order mark, non-character
+ * or white space but single spaces between words.
+ */
+static int
+feedutil_is_clean(const char *s, size_t len, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len;
+	enum feedutil_break	 brk;
+	uint32_t		 cp;
+	size_t			 n;
+	int			 space = 1;	/* none may lead */
+
+	if (len > max)
+		return 0;
+	while (p < end) {
+		if (*p > 0x20 && *p < 0x7f) {
+			p++;
+			space = 0;
+			continue;
+		}
+		if (*p == ' ') {
+			if (space)
+				return 0;
+			space = 1;
+			p++;
+			continue;
+		}
+		if (*p < 0x80 || (n = feedutil_utf8_decode(p,
+		    (size_t)(end - p), &cp)) == 0 ||
+		    feedutil_is_space(cp, &brk) || feedutil_is_dropped(cp))
+			return 0;
+		p += n;
+		space = 0;
+	}
+	return len == 0 || !space;
 }
 
 static char *
 feedutil_clean(const char *s, size_t len, size_t max, int lines)
 {
-	struct feedutil_text	t;
+	struct feedutil_text	 t;
+	char			*v;
 
+	/* Most values from a feed are clean already: copy them whole. */
+	if (s != NULL && feedutil_is_clean(s, len, max)) {
+		if ((v = malloc(len + 1)) != NULL) {
+			memcpy(v, s, len);
+			v[len] = '\0';
+		}
+		return v;
+	}
 	feedutil_text_init(&t, max);
 	if (s != NULL)
 		feedutil_text_feed(&t, s, len, lines);
@@ -1014,9 +1221,9 @@ feedutil_tag_kind(const char *name)
 
 /* Writes what an element owes on entry; *pre counts open <pre>s. */
 static void
-feedutil_html_enter(struct feedutil_text *t, xmlNodePtr n, int *pre)
+feedutil_html_enter(struct feedutil_text *t, enum feedutil_tag kind, int *pre)
 {
-	switch (feedutil_tag_kind((const char *)n->name)) {
+	switch (kind) {
 	case FEEDUTIL_TAG_PARA:
 		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
 		break;
@@ -1047,9 +1254,9 @@ feedutil_html_enter(struct feedutil_text *t, xmlNodePtr n, int *pre)
 
 /* Writes what an element owes on leaving it. */
 static void
-feedutil_html_leave(struct feedutil_text *t, xmlNodePtr n, int *pre)
+feedutil_html_leave(struct feedutil_text *t, enum feedutil_tag kind, int *pre)
 {
-	switch (feedutil_tag_kind((const char *)n->name)) {
+	switch (kind) {
 	case FEEDUTIL_TAG_PARA:
 		feedutil_text_break(t, FEEDUTIL_BREAK_PARA);
 		break;
@@ -1076,33 +1283,57 @@ feedutil_html_leave(struct feedutil_text *t, xmlNodePtr n, int *pre)
 char *
 feedutil_html_to_text(const char *s, size_t len, size_t max)
 {
-	struct feedutil_text	 t;
-	struct feedutil_buf	 fixed;
-	htmlDocPtr		 doc = NULL;
-	xmlNodePtr		 n, top;
-	const unsigned char	*p, *end;
-	uint32_t		 cp;
-	size_t			 k;
-	int			 pre = 0, descend;
-	char			*out = NULL;
+	struct feedutil_text	t;
 
 	if (s == NULL || !feedutil_looks_like_html(s, len))
 		return feedutil_text_clean_lines(s, len, max);
+	feedutil_text_init(&t, max);
+	if (feedutil_html_feed(&t, s, len) == -1) {
+		feedutil_buf_free(&t.b);
+		return NULL;
+	}
+	return feedutil_text_end(&t);
+}
+
+/*
+ * Writes the text of the HTML fragment `s` (which looks like HTML) into
+ * the fresh `t`, as feedutil_html_to_text() describes: by the quick
+ * reader when it can, else by libxml2's HTML parser.  Returns 0, or -1
+ * when out of memory.
+ */
+static int
+feedutil_html_feed(struct feedutil_text *t, const char *s, size_t len)
+{
 	len = feedutil_utf8_cut(s, len, FEEDUTIL_HTML_MAX_INPUT);
+	if (feedutil_html_quick(t, s, len) == 0)
+		return 0;
+	/* Start again, as if the quick reader had never been. */
+	t->b.len = 0;
+	if (t->b.data != NULL)
+		t->b.data[0] = '\0';
+	t->pending = FEEDUTIL_BREAK_NONE;
+	t->prefix = NULL;
+	t->full = 0;
+	return feedutil_html_parse(t, s, len);
+}
+
+/*
+ * Reads HTML into `t` with libxml2's HTML parser: any HTML at all, at
+ * the cost of a parser and a tree for each fragment.  Returns 0, or -1
+ * when out of memory.
+ */
+static int
+feedutil_html_parse(struct feedutil_text *t, const char *s, size_t len)
+{
+	struct feedutil_buf	 fixed;
+	htmlDocPtr		 doc = NULL;
+	xmlNodePtr		 n, top;
+	enum feedutil_tag	 kind;
+	int			 pre = 0, descend, rc = -1;
 
 	/* The HTML parser would read bad UTF-8 as Latin-1: mend it first. */
 	feedutil_buf_init(&fixed);
-	p = (const unsigned char *)s;
-	end = p + len;
-	while (p < end) {
-		if ((k = feedutil_utf8_decode(p, (size_t)(end - p), &cp)) == 0) {
-			feedutil_buf_add_utf8(&fixed, 0xfffd);
-			p += feedutil_utf8_bad_len(p, (size_t)(end - p));
-		} else {
-			feedutil_buf_add(&fixed, p, k);
-			p += k;
-		}
-	}
+	feedutil_utf8_mend(&fixed, s, len);
 	if (fixed.failed || fixed.data == NULL)
 		goto fail;
 
@@ -1111,24 +1342,24 @@ feedutil_html_to_text(const char *s, size_t len, size_t max)
 	    HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
 	if (doc == NULL) {
 		/* Nothing the parser could use: read it as plain text. */
-		out = feedutil_text_clean_lines(fixed.data, fixed.len, max);
+		feedutil_text_feed(t, fixed.data, fixed.len, 1);
+		rc = 0;
 		goto fail;
 	}
 
 	/* Walk the tree without recursion: HTML can nest without limit. */
-	feedutil_text_init(&t, max);
 	top = (xmlNodePtr)doc;
 	n = doc->children;
-	while (n != NULL && !t.full) {
+	while (n != NULL && !t->full) {
 		descend = 0;
 		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 			if (n->content != NULL)
-				feedutil_text_feed(&t, (const char *)n->content,
+				feedutil_text_feed(t, (const char *)n->content,
 				    strlen((const char *)n->content), pre > 0);
 		} else if (n->type == XML_ELEMENT_NODE &&
-		    feedutil_tag_kind((const char *)n->name) !=
+		    (kind = feedutil_tag_kind((const char *)n->name)) !=
 		    FEEDUTIL_TAG_DROP) {
-			feedutil_html_enter(&t, n, &pre);
+			feedutil_html_enter(t, kind, &pre);
 			descend = 1;
 		}
 		if (descend && n->children != NULL) {
@@ -1138,9 +1369,9 @@ feedutil_html_to_text(const char *s, size_t len, size_t max)
 		/* Leave this node and every ancestor it was the last of. */
 		for (;;) {
 			if (n->type == XML_ELEMENT_NODE &&
-			    feedutil_tag_kind((const char *)n->name) !=
+			    (kind = feedutil_tag_kind((const char *)n->name)) !=
 			    FEEDUTIL_TAG_DROP)
-				feedutil_html_leave(&t, n, &pre);
+				feedutil_html_leave(t, kind, &pre);
 			if (n->next != NULL) {
 				n = n->next;
 				break;
@@ -1152,13 +1383,434 @@ feedutil_html_to_text(const char *s, size_t len, size_t max)
 			}
 		}
 	}
-	out = feedutil_text_end(&t);
+	rc = 0;
 
 fail:
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	feedutil_buf_free(&fixed);
-	return out;
+	return rc;
+}
+
+/* Appends `s` with each invalid UTF-8 sequence made U+FFFD. */
+static void
+feedutil_utf8_mend(struct feedutil_buf *b, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len, *run = p;
+	uint32_t		 cp;
+	size_t			 k;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((k = feedutil_utf8_decode(p, (size_t)(end - p),
+		    &cp)) != 0) {
+			p += k;
+			continue;
+		}
+		feedutil_buf_add(b, run, (size_t)(p - run));
+		feedutil_buf_add_utf8(b, 0xfffd);
+		p += feedutil_utf8_bad_len(p, (size_t)(end - p));
+		run = p;
+	}
+	feedutil_buf_add(b, run, (size_t)(p - run));
+}
+
+/*
+ * --- The quick reader of HTML ---
+ *
+ * Most HTML in feeds is a few paragraphs, lists, links and emphasis.
+ * feedutil_html_quick() reads such HTML in one pass, without libxml2,
+ * into exactly the text feedutil_html_parse() makes of it: it keeps the
+ * element stack libxml2's HTML parser 2.9 would build (the implied
+ * paragraph around leading text, the start tags that close open elements
+ * as its htmlStartClose table says, empty elements, end tags of elements
+ * that are not open ignored) for the elements of feedutil_quick_tags,
+ * and feeds the same text and breaks in the same order.  Anything else
+ * (another element, a comment, a stray '<', an end tag that would close
+ * more than the innermost element, an unknown or unterminated reference,
+ * a control character, bad UTF-8, deep nesting) makes it give up, and
+ * the caller asks libxml2.
+ */
+
+/* The elements the quick reader knows, as feedutil_quick_tags indexes. */
+enum {
+	FEEDUTIL_Q_A, FEEDUTIL_Q_B, FEEDUTIL_Q_BLOCKQUOTE, FEEDUTIL_Q_BR,
+	FEEDUTIL_Q_DIV, FEEDUTIL_Q_EM, FEEDUTIL_Q_H1, FEEDUTIL_Q_H2,
+	FEEDUTIL_Q_H3, FEEDUTIL_Q_H4, FEEDUTIL_Q_H5, FEEDUTIL_Q_H6,
+	FEEDUTIL_Q_HR, FEEDUTIL_Q_I, FEEDUTIL_Q_IMG, FEEDUTIL_Q_LI,
+	FEEDUTIL_Q_OL, FEEDUTIL_Q_P, FEEDUTIL_Q_SMALL, FEEDUTIL_Q_SPAN,
+	FEEDUTIL_Q_STRONG, FEEDUTIL_Q_SUB, FEEDUTIL_Q_SUP, FEEDUTIL_Q_U,
+	FEEDUTIL_Q_UL
+};
+
+#define FEEDUTIL_QB(q)		(UINT32_C(1) << (q))
+#define FEEDUTIL_QB_HEADINGS	(FEEDUTIL_QB(FEEDUTIL_Q_H1) | \
+	FEEDUTIL_QB(FEEDUTIL_Q_H2) | FEEDUTIL_QB(FEEDUTIL_Q_H3) | \
+	FEEDUTIL_QB(FEEDUTIL_Q_H4) | FEEDUTIL_QB(FEEDUTIL_Q_H5) | \
+	FEEDUTIL_QB(FEEDUTIL_Q_H6))
+#define FEEDUTIL_QUICK_DEPTH	64	/* deeper HTML goes to libxml2 */
+#define FEEDUTIL_QUICK_NAME	10	/* longest name in the table */
+
+/*
+ * Each element (sorted by name, in the order of the enum above), whether
+ * libxml2 makes it empty (closed as soon as it opens), and the elements
+ * whose start tag closes it when it is the innermost one open: the rows
+ * of libxml2 2.9's htmlStartClose between elements of this table.
+ */
+static const struct {
+	const char		*name;
+	int			 empty;
+	uint32_t		 closed_by;
+	enum feedutil_tag	 kind;	/* as feedutil_tag_kind() says */
+} feedutil_quick_tags[] = {
+	[FEEDUTIL_Q_A] = { "a", 0, FEEDUTIL_QB(FEEDUTIL_Q_A),
+	    FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_B] = { "b", 0, FEEDUTIL_QB(FEEDUTIL_Q_P),
+	    FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_BLOCKQUOTE] = { "blockquote", 0, 0, FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_BR] = { "br", 1, 0, FEEDUTIL_TAG_BR },
+	[FEEDUTIL_Q_DIV] = { "div", 0, 0, FEEDUTIL_TAG_LINE },
+	[FEEDUTIL_Q_EM] = { "em", 0, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_H1] = { "h1", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_H2] = { "h2", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_H3] = { "h3", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_H4] = { "h4", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_H5] = { "h5", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_H6] = { "h6", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_P), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_HR] = { "hr", 1, 0, FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_I] = { "i", 0, FEEDUTIL_QB(FEEDUTIL_Q_P),
+	    FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_IMG] = { "img", 1, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_LI] = { "li", 0, FEEDUTIL_QB(FEEDUTIL_Q_LI),
+	    FEEDUTIL_TAG_LI },
+	[FEEDUTIL_Q_OL] = { "ol", 0, FEEDUTIL_QB(FEEDUTIL_Q_UL),
+	    FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_P] = { "p", 0, FEEDUTIL_QB(FEEDUTIL_Q_BLOCKQUOTE) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_DIV) | FEEDUTIL_QB_HEADINGS |
+	    FEEDUTIL_QB(FEEDUTIL_Q_HR) | FEEDUTIL_QB(FEEDUTIL_Q_LI) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_OL) | FEEDUTIL_QB(FEEDUTIL_Q_P) |
+	    FEEDUTIL_QB(FEEDUTIL_Q_UL), FEEDUTIL_TAG_PARA },
+	[FEEDUTIL_Q_SMALL] = { "small", 0, FEEDUTIL_QB(FEEDUTIL_Q_P),
+	    FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_SPAN] = { "span", 0, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_STRONG] = { "strong", 0, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_SUB] = { "sub", 0, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_SUP] = { "sup", 0, 0, FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_U] = { "u", 0, FEEDUTIL_QB(FEEDUTIL_Q_P),
+	    FEEDUTIL_TAG_INLINE },
+	[FEEDUTIL_Q_UL] = { "ul", 0, FEEDUTIL_QB(FEEDUTIL_Q_OL),
+	    FEEDUTIL_TAG_PARA },
+};
+
+/* 1 for the blanks of HTML: space, tab, line feed, carriage return. */
+static int
+feedutil_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* 1 for an ASCII letter. */
+static int
+feedutil_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * 1 when the bytes hold nothing the quick reader leaves to libxml2:
+ * they are valid UTF-8 without NUL or control characters (but tab, line
+ * feed and carriage return), byte order marks or U+FFFE and U+FFFF.
+ */
+static int
+feedutil_quick_bytes(const unsigned char *p, size_t len)
+{
+	const uint64_t		 high = UINT64_C(0x8080808080808080);
+	const uint64_t		 ones = UINT64_C(0x0101010101010101);
+	const unsigned char	*end = p + len;
+	uint64_t		 w;
+	uint32_t		 cp;
+	size_t			 n;
+
+	while (p < end) {
+		if (end - p >= 8) {
+			memcpy(&w, p, 8);
+			/* No high bit, and no byte below 0x20. */
+			if ((w & high) == 0 &&
+			    ((w - 0x20 * ones) & ~w & high) == 0) {
+				p += 8;
+				continue;
+			}
+		}
+		if (*p >= 0x20 && *p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p == '\t' || *p == '\n' || *p == '\r') {
+			p++;
+			continue;
+		}
+		if (*p < 0x20 || (n = feedutil_utf8_decode(p,
+		    (size_t)(end - p), &cp)) == 0 ||
+		    cp == 0xfeff || cp == 0xfffe || cp == 0xffff)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/*
+ * Reads an element name at *pp (a letter, then letters and digits) and
+ * returns its index in feedutil_quick_tags, moving *pp past it, or -1
+ * when it is not one of them or goes on with a character libxml2 would
+ * take into a name.
+ */
+static int
+feedutil_quick_tag(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char	*p = *pp;
+	char			 name[FEEDUTIL_QUICK_NAME + 1];
+	size_t			 n = 0, lo, hi, mid;
+	int			 c;
+
+	if (p == end || !feedutil_alpha(*p))
+		return -1;
+	while (p < end && (feedutil_alpha(*p) || (*p >= '0' && *p <= '9'))) {
+		if (n == FEEDUTIL_QUICK_NAME)
+			return -1;
+		name[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		p++;
+	}
+	if (p < end && (*p == ':' || *p == '-' || *p == '_' || *p == '.'))
+		return -1;
+	name[n] = '\0';
+	lo = 0;
+	hi = sizeof feedutil_quick_tags / sizeof feedutil_quick_tags[0];
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(name, feedutil_quick_tags[mid].name)) == 0) {
+			*pp = p;
+			return (int)mid;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/*
+ * Reads a character or entity reference at *pp ('&' first) as libxml2's
+ * HTML parser does, moving *pp past it.  Returns the character, or 0 to
+ * give up: a reference the quick reader does not take.
+ */
+static uint32_t
+feedutil_quick_ref(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char	*p = *pp + 1, *name;
+	uint32_t		 v = 0;
+	int			 hex = 0, digits = 0;
+
+	if (p < end && *p == ' ') {
+		/* A lone '&' is itself. */
+		*pp = p;
+		return '&';
+	}
+	if (p < end && *p == '#') {
+		p++;
+		if (p < end && (*p == 'x' || *p == 'X')) {
+			hex = 1;
+			p++;
+		}
+		for (; p < end && digits < 7; p++, digits++) {
+			if (*p >= '0' && *p <= '9')
+				v = v * (hex ? 16 : 10) + (uint32_t)(*p - '0');
+			else if (hex && feedutil_hex(*p))
+				v = v * 16 + (uint32_t)((*p | 0x20) - 'a' + 10);
+			else
+				break;
+		}
+		if (digits == 0 || p == end || *p != ';' ||
+		    !feedutil_xml_char_ok(v))
+			return 0;
+		*pp = p + 1;
+		return v;
+	}
+	for (name = p; p < end && (feedutil_alpha(*p) ||
+	    (*p >= '0' && *p <= '9')); p++)
+		;
+	if (p == name || p == end || *p != ';' || !feedutil_alpha(*name))
+		return 0;
+	/* libxml2 knows &apos; too; the table here is HTML 4's. */
+	if (p - name == 4 && memcmp(name, "apos", 4) == 0)
+		v = '\'';
+	else
+		v = feedutil_entity_lookup((const char *)name,
+		    (size_t)(p - name));
+	if (v != 0)
+		*pp = p + 1;
+	return v;
+}
+
+/* Opens the paragraph libxml2 implies around text outside any element. */
+static void
+feedutil_quick_para(struct feedutil_text *t, unsigned char *stack,
+    size_t *depth, int *started, int *pre)
+{
+	if (*started)
+		return;
+	*started = 1;
+	stack[(*depth)++] = FEEDUTIL_Q_P;
+	feedutil_html_enter(t, FEEDUTIL_TAG_PARA, pre);
+}
+
+/*
+ * Reads `len` bytes of simple HTML into `t` (see above).  Returns 0 when
+ * it read them all, or -1 when the HTML is not simple and `t` holds
+ * nothing of use.
+ */
+static int
+feedutil_html_quick(struct feedutil_text *t, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	const unsigned char	*end = p + len, *q;
+	unsigned char		 stack[FEEDUTIL_QUICK_DEPTH], quote;
+	size_t			 depth = 0, i;
+	uint32_t		 cp;
+	int			 id, top, started = 0, self, pre = 0, blank;
+	unsigned char		 u[4];
+
+	if (!feedutil_quick_bytes(p, len))
+		return -1;
+	/* What comes before the first '<' or word is skipped. */
+	while (p < end && feedutil_blank(*p))
+		p++;
+	while (p < end && !t->full) {
+		if (*p == '&') {
+			if ((cp = feedutil_quick_ref(&p, end)) == 0)
+				return -1;
+			feedutil_quick_para(t, stack, &depth, &started, &pre);
+			i = feedutil_utf8_encode(cp, u);
+			feedutil_text_feed(t, (const char *)u, i, 0);
+			continue;
+		}
+		if (*p != '<') {
+			for (q = p; q < end && *q != '<' && *q != '&'; q++)
+				;
+			for (i = 0, blank = !started; blank && p + i < q; i++)
+				blank = feedutil_blank(p[i]);
+			/*
+			 * Blanks outside any element, before a tag or the
+			 * end, have no node to go in: libxml2 drops them.
+			 */
+			if (!started && blank && (q == end || *q == '<')) {
+				p = q;
+				continue;
+			}
+			feedutil_quick_para(t, stack, &depth, &started, &pre);
+			feedutil_text_feed(t, (const char *)p, (size_t)(q - p),
+			    0);
+			p = q;
+			continue;
+		}
+		if (end - p >= 2 && p[1] == '/') {
+			/* An end tag: of the innermost element, or of none. */
+			q = p + 2;
+			if ((id = feedutil_quick_tag(&q, end)) == -1)
+				return -1;
+			while (q < end && feedutil_blank(*q))
+				q++;
+			if (q == end || *q != '>')
+				return -1;
+			p = q + 1;
+			if (depth > 0 && stack[depth - 1] == id) {
+				feedutil_html_leave(t,
+				    feedutil_quick_tags[id].kind, &pre);
+				depth--;
+				continue;
+			}
+			for (i = 0; i < depth; i++)
+				if (stack[i] == id)
+					return -1;
+			continue;
+		}
+		q = p + 1;
+		if ((id = feedutil_quick_tag(&q, end)) == -1)
+			return -1;
+		/* Its attributes, skipped: names, and quoted values. */
+		self = 0;
+		for (;;) {
+			while (q < end && feedutil_blank(*q))
+				q++;
+			if (q == end)
+				return -1;
+			if (*q == '>') {
+				q++;
+				break;
+			}
+			if (*q == '/' && end - q >= 2 && q[1] == '>') {
+				q += 2;
+				self = 1;
+				break;
+			}
+			if (!feedutil_alpha(*q))
+				return -1;
+			while (q < end && (feedutil_alpha(*q) ||
+			    (*q >= '0' && *q <= '9') || *q == ':' ||
+			    *q == '-' || *q == '_' || *q == '.'))
+				q++;
+			while (q < end && feedutil_blank(*q))
+				q++;
+			if (q == end || *q != '=')
+				continue;
+			q++;
+			while (q < end && feedutil_blank(*q))
+				q++;
+			if (q == end || (*q != '"' && *q != '\''))
+				return -1;
+			quote = *q++;
+			while (q < end && *q != quote)
+				q++;
+			if (q == end)
+				return -1;
+			q++;
+		}
+		p = q;
+		/* The start tag closes what htmlStartClose says it does. */
+		while (depth > 0 && (feedutil_quick_tags[top =
+		    stack[depth - 1]].closed_by & FEEDUTIL_QB(id))) {
+			feedutil_html_leave(t, feedutil_quick_tags[top].kind,
+			    &pre);
+			depth--;
+		}
+		if (depth == FEEDUTIL_QUICK_DEPTH)
+			return -1;
+		started = 1;
+		stack[depth++] = (unsigned char)id;
+		feedutil_html_enter(t, feedutil_quick_tags[id].kind, &pre);
+		if (self || feedutil_quick_tags[id].empty) {
+			feedutil_html_leave(t, feedutil_quick_tags[id].kind,
+			    &pre);
+			depth--;
+		}
+	}
+	/* At the end every element still open is closed, innermost first. */
+	while (depth > 0) {
+		depth--;
+		feedutil_html_leave(t, feedutil_quick_tags[stack[depth]].kind,
+		    &pre);
+	}
+	return 0;
 }
 
 int
@@ -1494,21 +2146,46 @@ feedutil_date_parse(const char *s, size_t len, char *out, size_t outlen)
 	    f[3] > 23 || f[4] > 59 || f[5] > 59)
 		return -1;
 
-	if (kind == 0)
-		n = snprintf(out, outlen, "%04d-%02d-%02d", f[0], f[1], f[2]);
-	else if (kind == 1)
-		n = snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d",
-		    f[0], f[1], f[2], f[3], f[4], f[5]);
-	else
-		n = snprintf(out, outlen,
-		    "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
-		    f[0], f[1], f[2], f[3], f[4], f[5],
-		    offset < 0 ? '-' : '+', abs(offset) / 60, abs(offset) % 60);
-	if (n < 0 || (size_t)n >= outlen) {
-		out[0] = '\0';
-		return -1;
+	/*
+	 * Written by hand, not by snprintf(): every field was range-checked
+	 * above, so each has its fixed width, and at most 25 bytes are
+	 * written into the FEEDUTIL_DATE_MAX that outlen was checked for.
+	 */
+	n = 0;
+	feedutil_put_digits(out, &n, f[0], 4);
+	out[n++] = '-';
+	feedutil_put_digits(out, &n, f[1], 2);
+	out[n++] = '-';
+	feedutil_put_digits(out, &n, f[2], 2);
+	if (kind > 0) {
+		out[n++] = 'T';
+		feedutil_put_digits(out, &n, f[3], 2);
+		out[n++] = ':';
+		feedutil_put_digits(out, &n, f[4], 2);
+		out[n++] = ':';
+		feedutil_put_digits(out, &n, f[5], 2);
 	}
+	if (kind > 1) {
+		out[n++] = offset < 0 ? '-' : '+';
+		feedutil_put_digits(out, &n, abs(offset) / 60, 2);
+		out[n++] = ':';
+		feedutil_put_digits(out, &n, abs(offset) % 60, 2);
+	}
+	out[n] = '\0';
 	return 0;
+}
+
+/* Writes `v` (0 to 10^width - 1) as `width` digits at out[*n]. */
+static void
+feedutil_put_digits(char *out, int *n, int v, int width)
+{
+	int	i;
+
+	for (i = width - 1; i >= 0; i--) {
+		out[*n + i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	*n += width;
 }
 
 /* --- links and numbers --- */
@@ -1535,6 +2212,14 @@ feedutil_url_resolve(const char *ref, const char *base)
 		end--;
 	if (end == ref || end - ref > FEEDUTIL_MAX_FIELD)
 		return NULL;
+	/* An absolute link libxml2 would hand back as it is, copied. */
+	if (feedutil_url_plain(ref, (size_t)(end - ref))) {
+		if ((out = malloc((size_t)(end - ref) + 1)) != NULL) {
+			memcpy(out, ref, (size_t)(end - ref));
+			out[end - ref] = '\0';
+		}
+		return out;
+	}
 
 	/* Spaces inside a link are a common slip; libxml2 refuses them. */
 	feedutil_buf_init(&b);
@@ -1573,6 +2258,76 @@ fail:
 	return out;
 }
 
+/* 1 for an ASCII hexadecimal digit. */
+static int
+feedutil_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* 1 for a byte RFC 3986 allows in a path segment unescaped (a pchar). */
+static int
+feedutil_url_pchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~' || c == '!' || c == '$' || c == '&' || c == '\'' ||
+	    c == '(' || c == ')' || c == '*' || c == '+' || c == ',' ||
+	    c == ';' || c == '=' || c == ':' || c == '@';
+}
+
+/*
+ * 1 when the `len` bytes at `s` are an absolute http or https URL that
+ * libxml2's RFC 3986 parser reads whole with a host, so that resolving
+ * it gives it back unchanged: a lower-case scheme, a host of letters,
+ * digits, dots and hyphens, perhaps a port, then only path, query and
+ * fragment characters (percent escapes whole).  0 means only "let
+ * libxml2 decide", never "not a link".
+ */
+static int
+feedutil_url_plain(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *host;
+	int		 part = 0;	/* 0 path, 1 query, 2 fragment */
+
+	if (len > 7 && memcmp(p, "http://", 7) == 0)
+		p += 7;
+	else if (len > 8 && memcmp(p, "https://", 8) == 0)
+		p += 8;
+	else
+		return 0;
+	for (host = p; p < end && ((*p >= 'a' && *p <= 'z') ||
+	    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+	    *p == '.' || *p == '-'); p++)
+		;
+	if (p == host)
+		return 0;
+	if (p < end && *p == ':') {
+		for (host = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == host || p - host > 5)
+			return 0;
+	}
+	if (p < end && *p != '/' && *p != '?' && *p != '#')
+		return 0;
+	for (; p < end; p++) {
+		if (*p == '%') {
+			if (end - p < 3 || !feedutil_hex(p[1]) ||
+			    !feedutil_hex(p[2]))
+				return 0;
+			p += 2;
+		} else if (*p == '?' && part == 0)
+			part = 1;
+		else if (*p == '#' && part < 2)
+			part = 2;
+		else if (!feedutil_url_pchar(*p) && *p != '/' &&
+		    (part == 0 || *p != '?'))
+			return 0;
+	}
+	return 1;
+}
+
 int
 feedutil_decimal_parse(const char *s, size_t len, double *out)
 {
@@ -1597,6 +2352,82 @@ feedutil_decimal_parse(const char *s, size_t len, double *out)
 		return -1;
 	*out = neg ? -v : v;
 	return 0;
+}
+
+/* 1 for an ASCII letter or digit; the letter upper-cased in *up. */
+static int
+feedutil_pc_char(int c, char *up)
+{
+	if (c >= 'a' && c <= 'z')
+		c -= 'a' - 'A';
+	*up = (char)c;
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * 1 when the `n` upper-case letters and digits at `c` are a whole UK
+ * postcode without its space: an outward code (A9, A99, A9A, AA9, AA99
+ * or AA9A, with the letters Royal Mail allows in each place) and an
+ * inward code (a digit and two letters, neither C, I, K, M, O nor V),
+ * or GIR 0AA.
+ */
+static int
+feedutil_postcode_shape(const char *c, size_t n)
+{
+	size_t	out = n - 3;
+
+	if (n < 5 || n > 7)
+		return 0;
+	if (n == 6 && memcmp(c, "GIR0AA", 6) == 0)
+		return 1;
+	/* The inward code. */
+	if (!(c[out] >= '0' && c[out] <= '9') ||
+	    !(c[out + 1] >= 'A' && c[out + 1] <= 'Z') ||
+	    !(c[out + 2] >= 'A' && c[out + 2] <= 'Z') ||
+	    strchr("CIKMOV", c[out + 1]) != NULL ||
+	    strchr("CIKMOV", c[out + 2]) != NULL)
+		return 0;
+	/* The area: one letter, or two with an allowed second. */
+	if (!(c[0] >= 'A' && c[0] <= 'Z') || strchr("QVX", c[0]) != NULL)
+		return 0;
+	if (c[1] >= '0' && c[1] <= '9') {
+		/* A9, A99, A9A */
+		return out == 2 || (out == 3 && ((c[2] >= '0' && c[2] <= '9') ||
+		    strchr("ABCDEFGHJKPSTUW", c[2]) != NULL));
+	}
+	/* AA9, AA99, AA9A */
+	if (out < 3 || !(c[1] >= 'A' && c[1] <= 'Z') ||
+	    strchr("IJZ", c[1]) != NULL || !(c[2] >= '0' && c[2] <= '9'))
+		return 0;
+	return out == 3 || (c[3] >= '0' && c[3] <= '9') ||
+	    strchr("ABEHMNPRVWXY", c[3]) != NULL;
+}
+
+int
+feedutil_postcode_tail(const char *s, size_t len, size_t *start,
+    size_t *pclen)
+{
+	const char	*end = s + len, *p;
+	char		 c[8];
+	size_t		 n = 0, k;
+
+	while (end > s && (end[-1] == ' ' || end[-1] == '.'))
+		end--;
+	/* Back over the inward code, a space perhaps, the outward code. */
+	for (p = end; p > s && n < 7 && feedutil_pc_char(p[-1], &c[0]); p--)
+		if (++n == 3 && p - 1 > s && p[-2] == ' ')
+			p--;
+	if (n < 5 || (p > s && p[-1] != ' ' && p[-1] != ','))
+		return 0;
+	/* The letters and digits, upper-cased, without the space. */
+	for (k = 0, n = 0; p + k < end; k++)
+		if (p[k] != ' ')
+			feedutil_pc_char(p[k], &c[n++]);
+	if (!feedutil_postcode_shape(c, n))
+		return 0;
+	*start = (size_t)(p - s);
+	*pclen = (size_t)(end - p);
+	return 1;
 }
 
 int
@@ -1705,6 +2536,61 @@ feedutil_cp1252(unsigned int c)
 	if (c >= 0x80 && c <= 0x9f)
 		return feedutil_cp1252_c1[c - 0x80];
 	return c;
+}
+
+/*
+ * 1 when feedutil_xml_sanitize() would give the bytes back as they are,
+ * having filled `rep` as it would (zeroed, `skipped` for UTF-16 or UCS-4,
+ * which it never changes).  8 bytes of printable ASCII are checked at a
+ * time.
+ */
+static int
+feedutil_xml_sound(const unsigned char *d, size_t len,
+    struct feedutil_repairs *rep)
+{
+	const uint64_t	 high = UINT64_C(0x8080808080808080);
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	uint64_t	 w;
+	uint32_t	 cp;
+	size_t		 i = 0, n;
+	int		 utf8;
+
+	memset(rep, 0, sizeof *rep);
+	if (feedutil_is_utf16(d, len)) {
+		rep->skipped = 1;
+		return 1;
+	}
+	utf8 = feedutil_declares_utf8(d, len);
+	while (i < len) {
+		if (len - i >= 8) {
+			memcpy(&w, d + i, 8);
+			/* No high bit, and no byte below 0x20. */
+			if ((w & high) == 0 &&
+			    ((w - 0x20 * ones) & ~w & high) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (d[i] >= 0x20 && d[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (d[i] == '\n' || d[i] == '\t' || d[i] == '\r') {
+			i++;
+			continue;
+		}
+		if (d[i] < 0x20)
+			return 0;
+		if (!utf8) {
+			i++;
+			continue;
+		}
+		if ((n = feedutil_utf8_decode(d + i, len - i, &cp)) == 0 ||
+		    cp == 0xfffe || cp == 0xffff)
+			return 0;
+		i += n;
+	}
+	return 1;
 }
 
 char *
@@ -1983,6 +2869,62 @@ bare:
 	feedutil_buf_add(b, "&amp;", 5);
 	feedutil_fix_note(&rep->bare_amps, line, NULL, 0);
 	return i + 1;
+}
+
+/*
+ * 1 when feedutil_entities_fix() would give the document back as it is:
+ * every '&' in it starts one of XML's five entities or a character
+ * reference XML takes as it is.  (It may say 0 for a document the fix
+ * leaves alone, an '&' in a comment say; never 1 for one it changes.)
+ */
+static int
+feedutil_entities_sound(const char *d, size_t len)
+{
+	static const struct {
+		const char	*ref;
+		size_t		 len;
+	} xml[] = {
+		{ "amp;", 4 }, { "lt;", 3 }, { "gt;", 3 }, { "quot;", 5 },
+		{ "apos;", 5 },
+	};
+	const char	*p = d, *end = d + len, *q;
+	uint32_t	 v;
+	size_t		 k;
+	int		 hex, digits;
+
+	while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+		q = p + 1;
+		if (q < end && *q == '#') {
+			q++;
+			hex = q < end && *q == 'x';
+			q += hex;
+			for (v = 0, digits = 0; q < end && digits < 7;
+			    q++, digits++) {
+				if (*q >= '0' && *q <= '9')
+					v = v * (hex ? 16 : 10) +
+					    (uint32_t)(*q - '0');
+				else if (hex && feedutil_hex(*q))
+					v = v * 16 + (uint32_t)((*q | 0x20) -
+					    'a' + 10);
+				else
+					break;
+			}
+			if (digits == 0 || q == end || *q != ';' ||
+			    (v >= 0x80 && v <= 0x9f) ||
+			    !feedutil_xml_char_ok(v))
+				return 0;
+			p = q + 1;
+			continue;
+		}
+		for (k = 0; k < sizeof xml / sizeof xml[0]; k++)
+			if ((size_t)(end - q) >= xml[k].len &&
+			    memcmp(q, xml[k].ref, xml[k].len) == 0)
+				break;
+		if (k == sizeof xml / sizeof xml[0])
+			return 0;
+		p = q + xml[k].len;
+	}
+	return 1;
 }
 
 char *
@@ -2292,8 +3234,16 @@ feedutil_xml_start_cb(void *ctx, const xmlChar *localname,
 	xmlParserCtxtPtr	 ctxt = ctx;
 	struct feedutil_xml	*x = ctxt->_private;
 
+	int			 i;
+
 	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces,
 	    namespaces, nb_attributes, nb_defaulted, attributes);
+	/* An xml:base anywhere means links need their ancestors read. */
+	for (i = 0; x != NULL && !x->has_base && i < nb_attributes; i++)
+		if (attributes[i * 5 + 2] != NULL &&
+		    xmlStrEqual(attributes[i * 5], (const xmlChar *)"base") &&
+		    xmlStrEqual(attributes[i * 5 + 2], XML_XML_NAMESPACE))
+			x->has_base = 1;
 	if (x != NULL && ctxt->nameNr >= 0 &&
 	    (size_t)ctxt->nameNr >= x->max_depth && !x->too_deep) {
 		x->too_deep = 1;
@@ -2380,6 +3330,7 @@ feedutil_xml_open(struct feedutil_xml **xp, const struct dayhub_input *in,
 {
 	struct feedutil_xml	*x;
 	char			*clean = NULL, *fixed = NULL;
+	const char		*data;
 	size_t			 cleanlen, fixedlen;
 	int			 rc = DAYHUB_ERROR;
 
@@ -2409,28 +3360,40 @@ feedutil_xml_open(struct feedutil_xml **xp, const struct dayhub_input *in,
 	    in->max_depth > FEEDUTIL_MAX_DEPTH ? FEEDUTIL_MAX_DEPTH :
 	    in->max_depth;
 
-	if ((clean = feedutil_xml_sanitize(in->data, in->len, &cleanlen,
-	    &x->rep)) == NULL) {
-		x->oom = 1;
-		goto fail;
-	}
-	if (x->rep.skipped) {
-		fixed = clean;
-		fixedlen = cleanlen;
+	/*
+	 * Most feeds need no repair: they are checked first, and parsed
+	 * straight from the input when nothing would change.
+	 */
+	if (feedutil_xml_sound(in->data, in->len, &x->rep) &&
+	    (x->rep.skipped || feedutil_entities_sound((const char *)in->data,
+	    in->len))) {
+		data = (const char *)in->data;
+		fixedlen = in->len;
+	} else {
+		if ((clean = feedutil_xml_sanitize(in->data, in->len,
+		    &cleanlen, &x->rep)) == NULL) {
+			x->oom = 1;
+			goto fail;
+		}
+		if (x->rep.skipped) {
+			fixed = clean;
+			fixedlen = cleanlen;
+			clean = NULL;
+		} else if ((fixed = feedutil_entities_fix(clean, cleanlen,
+		    &fixedlen, &x->rep)) == NULL) {
+			x->oom = 1;
+			goto fail;
+		}
+		free(clean);
 		clean = NULL;
-	} else if ((fixed = feedutil_entities_fix(clean, cleanlen, &fixedlen,
-	    &x->rep)) == NULL) {
-		x->oom = 1;
-		goto fail;
+		data = fixed;
 	}
-	free(clean);
-	clean = NULL;
 	if (fixedlen > INT_MAX) {
 		feedutil_xml_fail(x, "the feed is too large to read (%zu "
 		    "bytes)", in->len);
 		goto fail;
 	}
-	if (feedutil_xml_parse(x, fixed, fixedlen) == DAYHUB_OK) {
+	if (feedutil_xml_parse(x, data, fixedlen) == DAYHUB_OK) {
 		*xp = x;
 		x = NULL;
 		rc = DAYHUB_OK;
@@ -2509,6 +3472,9 @@ feedutil_xml_close(struct feedutil_xml *x, int rc)
 		rc = DAYHUB_ERROR;
 	}
 	feedutil_item_clear(x);
+	feedutil_buf_free(&x->arena);
+	feedutil_buf_free(&x->scratch[0]);
+	feedutil_buf_free(&x->scratch[1]);
 	if (x->doc != NULL)
 		xmlFreeDoc(x->doc);
 	free(x->fallback);
@@ -2551,6 +3517,18 @@ feedutil_xml_feed(struct feedutil_xml *x, const char *key, const char *value)
 	x->host->feed(x->sink, key, value, strlen(value));
 }
 
+void
+feedutil_xml_release(struct feedutil_xml *x, xmlNodePtr n)
+{
+	/*
+	 * What is remembered of its names and namespaces may now point at
+	 * freed memory, but is never wrong: no node is made after the
+	 * parse, so no node left can have a name or namespace there.
+	 */
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+}
+
 xmlNodePtr
 feedutil_xml_root_element(const struct feedutil_xml *x)
 {
@@ -2567,31 +3545,44 @@ void
 feedutil_xml_core(struct feedutil_xml *x, const xmlChar *uri)
 {
 	x->core_extra = uri;
+	/* What was remembered may now be wrong. */
+	memset(x->nsmemo, 0, sizeof x->nsmemo);
+	memset(x->rowmemo, 0, sizeof x->rowmemo);
 }
 
 enum feedutil_ns
-feedutil_xml_ns(const struct feedutil_xml *x, xmlNodePtr n)
+feedutil_xml_ns(struct feedutil_xml *x, xmlNodePtr n)
 {
 	const char *const	*c;
+	enum feedutil_ns	 v = FEEDUTIL_NS_OTHER;
 	size_t			 i;
 
 	if (n->ns == NULL || n->ns->href == NULL)
 		return FEEDUTIL_NS_CORE;
+	for (i = 0; i < FEEDUTIL_NS_MEMO; i++)
+		if (x->nsmemo[i].ns == n->ns)
+			return x->nsmemo[i].v;
 	for (c = x->core; c != NULL && *c != NULL; c++)
 		if (xmlStrEqual(n->ns->href, (const xmlChar *)*c))
-			return FEEDUTIL_NS_CORE;
-	if (x->core_extra != NULL && xmlStrEqual(n->ns->href, x->core_extra))
-		return FEEDUTIL_NS_CORE;
-	for (i = 0; i < sizeof feedutil_namespaces /
+			v = FEEDUTIL_NS_CORE;
+	if (v != FEEDUTIL_NS_CORE && x->core_extra != NULL &&
+	    xmlStrEqual(n->ns->href, x->core_extra))
+		v = FEEDUTIL_NS_CORE;
+	for (i = 0; v != FEEDUTIL_NS_CORE && i < sizeof feedutil_namespaces /
 	    sizeof feedutil_namespaces[0]; i++)
 		if (xmlStrEqual(n->ns->href,
-		    (const xmlChar *)feedutil_namespaces[i].uri))
-			return feedutil_namespaces[i].ns;
-	return FEEDUTIL_NS_OTHER;
+		    (const xmlChar *)feedutil_namespaces[i].uri)) {
+			v = feedutil_namespaces[i].ns;
+			break;
+		}
+	x->nsmemo[x->nsnext].ns = n->ns;
+	x->nsmemo[x->nsnext].v = v;
+	x->nsnext = (x->nsnext + 1) % FEEDUTIL_NS_MEMO;
+	return v;
 }
 
 int
-feedutil_xml_is(const struct feedutil_xml *x, xmlNodePtr n, const char *name)
+feedutil_xml_is(struct feedutil_xml *x, xmlNodePtr n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
 	    feedutil_xml_ns(x, n) == FEEDUTIL_NS_CORE &&
@@ -2800,21 +3791,18 @@ feedutil_gather_entity(struct feedutil_xml *x, xmlNodePtr n,
 char *
 feedutil_xml_text(struct feedutil_xml *x, const char *raw, size_t max)
 {
-	char	*t, *v;
-	size_t	 len = strlen(raw);
+	const char	*t;
+	char		*v;
+	size_t		 len;
 
-	if (!feedutil_looks_like_html(raw, len)) {
-		if ((v = feedutil_text_clean(raw, len, max)) == NULL)
-			x->oom = 1;
-		return v;
-	}
-	if ((t = feedutil_html_to_text(raw, len, max)) == NULL) {
+	if ((t = feedutil_plain(x, NULL, raw, strlen(raw), max, &len)) == NULL)
+		return NULL;
+	if ((v = malloc(len + 1)) == NULL) {
 		x->oom = 1;
 		return NULL;
 	}
-	if ((v = feedutil_text_clean(t, strlen(t), max)) == NULL)
-		x->oom = 1;
-	free(t);
+	memcpy(v, t, len);
+	v[len] = '\0';
 	return v;
 }
 
@@ -2862,7 +3850,7 @@ char *
 feedutil_xml_link(struct feedutil_xml *x, xmlNodePtr n, const char *raw,
     int warn)
 {
-	char	*t, *base, *r;
+	char	*t, *base = NULL, *r;
 	char	 qname[64];
 	int	 found = 0;
 
@@ -2875,9 +3863,15 @@ feedutil_xml_link(struct feedutil_xml *x, xmlNodePtr n, const char *raw,
 		free(t);
 		return NULL;
 	}
-	base = feedutil_xml_base(x, n, &found);
-	r = feedutil_url_resolve(t, found || x->fallback == NULL ? base :
-	    x->fallback);
+	/* Without an xml:base anywhere, no ancestor need be asked. */
+	if (!x->has_base)
+		r = feedutil_url_resolve(t, x->fallback != NULL ?
+		    x->fallback : x->in->base_url);
+	else {
+		base = feedutil_xml_base(x, n, &found);
+		r = feedutil_url_resolve(t, found || x->fallback == NULL ?
+		    base : x->fallback);
+	}
 	if (r != NULL && strlen(r) > FEEDUTIL_MAX_FIELD) {
 		free(r);
 		r = NULL;
@@ -2894,52 +3888,92 @@ feedutil_xml_link(struct feedutil_xml *x, xmlNodePtr n, const char *raw,
 
 /* --- the record being built --- */
 
-/* 1 for a list field, whose values accumulate. */
+/*
+ * 1 for a list field, whose values accumulate: one of feedutil_lists,
+ * told by its length first.
+ */
 static int
-feedutil_is_list(const char *field)
+feedutil_is_list(const char *field, size_t len)
 {
 	size_t	i;
 
 	for (i = 0; i < sizeof feedutil_lists / sizeof feedutil_lists[0]; i++)
-		if (strcmp(field, feedutil_lists[i]) == 0)
+		if (feedutil_lists[i].len == len &&
+		    memcmp(field, feedutil_lists[i].name, len) == 0)
 			return 1;
 	return 0;
+}
+
+/* A field name's first 8 bytes as a number, zero-padded; its length. */
+static uint64_t
+feedutil_field_key(const char *field, size_t *len)
+{
+	uint64_t	key = 0;
+
+	*len = strlen(field);
+	memcpy(&key, field, *len < sizeof key ? *len : sizeof key);
+	return key;
 }
 
 void
 feedutil_item_clear(struct feedutil_xml *x)
 {
-	size_t	i;
-
-	for (i = 0; i < x->nvalues; i++)
-		free(x->values[i].value);
 	x->nvalues = 0;
 	x->values_warned = 0;
+	x->arena.len = 0;
+}
+
+/*
+ * The row of `table`, then of the shared table, that reads element `n`
+ * of vocabulary `ns`, or NULL.
+ */
+static const struct feedutil_map *
+feedutil_row(const xmlChar *name, enum feedutil_ns ns,
+    const struct feedutil_map *table, size_t ntable)
+{
+	size_t	i;
+
+	for (i = 0; i < ntable; i++)
+		if (table[i].ns == ns && xmlStrEqual(name,
+		    (const xmlChar *)table[i].name))
+			return &table[i];
+	for (i = 0; i < sizeof feedutil_shared_map /
+	    sizeof feedutil_shared_map[0]; i++)
+		if (feedutil_shared_map[i].ns == ns && xmlStrEqual(name,
+		    (const xmlChar *)feedutil_shared_map[i].name))
+			return &feedutil_shared_map[i];
+	return NULL;
 }
 
 int
 feedutil_item_element(struct feedutil_xml *x, xmlNodePtr n,
     const struct feedutil_map *table, size_t ntable)
 {
-	enum feedutil_ns	ns;
-	size_t			i;
+	struct feedutil_rowmemo		*memo;
+	const struct feedutil_map	*row;
+	enum feedutil_ns		 ns;
+	uint64_t			 h;
 
 	if (n->type != XML_ELEMENT_NODE ||
 	    (ns = feedutil_xml_ns(x, n)) == FEEDUTIL_NS_OTHER)
 		return 0;
-	for (i = 0; i < ntable; i++)
-		if (table[i].ns == ns && xmlStrEqual(n->name,
-		    (const xmlChar *)table[i].name)) {
-			feedutil_item_convert(x, n, &table[i]);
-			return 1;
-		}
-	for (i = 0; i < sizeof feedutil_shared_map /
-	    sizeof feedutil_shared_map[0]; i++)
-		if (feedutil_shared_map[i].ns == ns && xmlStrEqual(n->name,
-		    (const xmlChar *)feedutil_shared_map[i].name)) {
-			feedutil_item_convert(x, n, &feedutil_shared_map[i]);
-			return 1;
-		}
+	/* Names are interned by the parser: one pointer, one name. */
+	h = ((uint64_t)(uintptr_t)n->name ^ (uint64_t)ns) *
+	    UINT64_C(0x9e3779b97f4a7c15);
+	memo = &x->rowmemo[h >> (64 - FEEDUTIL_ROW_MEMO_BITS)];
+	if (memo->name == n->name && memo->ns == ns && memo->table == table)
+		row = memo->row;
+	else {
+		row = feedutil_row(n->name, ns, table, ntable);
+		memo->name = n->name;
+		memo->ns = ns;
+		memo->table = table;
+		memo->row = row;
+	}
+	if (row != NULL) {
+		feedutil_item_convert(x, n, row);
+		return 1;
+	}
 	if (ns == FEEDUTIL_NS_DH)
 		feedutil_warn_unknown(x, n);
 	return 0;
@@ -2949,29 +3983,29 @@ void
 feedutil_item_convert(struct feedutil_xml *x, xmlNodePtr n,
     const struct feedutil_map *m)
 {
-	char	*raw, *v = NULL;
-	size_t	 len;
+	const char	*raw, *t;
+	char		*own = NULL;
+	size_t		 len, tlen;
 
 	if (m->kind == FEEDUTIL_WHERE) {
 		feedutil_where(x, n, m);
 		return;
 	}
-	if ((raw = feedutil_xml_gather(x, n, m->kind == FEEDUTIL_TEXT ||
+	if ((raw = feedutil_xml_raw(x, n, m->kind == FEEDUTIL_TEXT ||
 	    m->kind == FEEDUTIL_HTML ? FEEDUTIL_GATHER_AUTO :
-	    FEEDUTIL_GATHER_TEXT)) == NULL)
+	    FEEDUTIL_GATHER_TEXT, &len, &own)) == NULL)
 		return;
-	len = strlen(raw);
 
 	switch (m->kind) {
 	case FEEDUTIL_HTML:
-		if ((v = feedutil_html_to_text(raw, len, FEEDUTIL_MAX_TEXT)) ==
-		    NULL)
-			x->oom = 1;
-		feedutil_item_put_owned(x, m->field, v, m->prio);
+		if ((t = feedutil_rich(x, raw, len, FEEDUTIL_MAX_TEXT,
+		    &tlen)) != NULL)
+			feedutil_item_put(x, m->field, t, tlen, m->prio);
 		break;
 	case FEEDUTIL_TEXT:
-		feedutil_item_put_owned(x, m->field,
-		    feedutil_xml_text(x, raw, FEEDUTIL_MAX_FIELD), m->prio);
+		if ((t = feedutil_plain(x, n, raw, len, FEEDUTIL_MAX_FIELD,
+		    &tlen)) != NULL)
+			feedutil_item_put(x, m->field, t, tlen, m->prio);
 		break;
 	case FEEDUTIL_URL:
 		feedutil_item_put_owned(x, m->field,
@@ -2984,28 +4018,252 @@ feedutil_item_convert(struct feedutil_xml *x, xmlNodePtr n,
 	case FEEDUTIL_TERMS:
 		feedutil_split(x, n, m, raw);
 		break;
-	default:
-		/* The rest read one line of clean text first. */
-		if ((v = feedutil_text_clean(raw, len, FEEDUTIL_MAX_FIELD)) ==
-		    NULL) {
-			x->oom = 1;
+	case FEEDUTIL_AUTHOR:
+		/*
+		 * "Name <mail@example.org>" is read as it stands; anything
+		 * else in angle brackets is markup, made text like a title's.
+		 */
+		if (!feedutil_has_mail_brackets(raw, len)) {
+			if ((t = feedutil_plain(x, n, raw, len,
+			    FEEDUTIL_MAX_FIELD, &tlen)) != NULL) {
+				char	*v;
+
+				if ((v = strndup(t, tlen)) == NULL)
+					x->oom = 1;
+				else
+					feedutil_author(x, m, v);
+				free(v);
+			}
 			break;
 		}
-		feedutil_convert_clean(x, n, m, v);
-		free(v);
+		/* FALLTHROUGH */
+	default:
+		/* The rest read one line of clean text first. */
+		if ((t = feedutil_scratch_clean(x, 0, raw, len,
+		    FEEDUTIL_MAX_FIELD, &tlen)) != NULL)
+			feedutil_convert_clean(x, n, m, t);
 		break;
 	}
-	free(raw);
+	free(own);
+}
+
+/* Starts `t` on scratch buffer `i` of the parse. */
+static void
+feedutil_scratch_begin(struct feedutil_xml *x, int i, struct feedutil_text *t,
+    size_t max)
+{
+	memset(t, 0, sizeof *t);
+	t->b = x->scratch[i];
+	t->b.len = 0;
+	t->max = max;
+}
+
+/*
+ * Cuts and trims the text of `t` as feedutil_text_end() does and gives
+ * its buffer back as scratch buffer `i`.  Returns the text (its length in
+ * *len), good until that buffer is used again, or NULL when out of
+ * memory.
+ */
+static const char *
+feedutil_scratch_end(struct feedutil_xml *x, int i, struct feedutil_text *t,
+    size_t *len)
+{
+	if (t->b.failed) {
+		feedutil_buf_free(&t->b);
+		x->scratch[i] = t->b;
+		x->oom = 1;
+		return NULL;
+	}
+	feedutil_text_trim(t);
+	x->scratch[i] = t->b;
+	*len = t->b.len;
+	return t->b.data != NULL ? t->b.data : "";
+}
+
+/*
+ * The `len` bytes at `s` cleaned as feedutil_text_clean() cleans them:
+ * `s` itself when they are clean already and s[len] (which must be
+ * readable) ends them, else the clean text in scratch buffer `i`.
+ * Returns it (its length in *outlen), or NULL when out of memory.
+ */
+static const char *
+feedutil_scratch_clean(struct feedutil_xml *x, int i, const char *s,
+    size_t len, size_t max, size_t *outlen)
+{
+	struct feedutil_text	t;
+
+	if (s[len] == '\0' && feedutil_is_clean(s, len, max)) {
+		*outlen = len;
+		return s;
+	}
+	feedutil_scratch_begin(x, i, &t, max);
+	feedutil_text_feed(&t, s, len, 0);
+	return feedutil_scratch_end(x, i, &t, outlen);
+}
+
+/*
+ * What feedutil_html_to_text() makes of the `len` bytes at `raw` (with
+ * raw[len] readable), in scratch buffer 0 or `raw` itself; its length in
+ * *outlen.  NULL when out of memory.
+ */
+static const char *
+feedutil_rich(struct feedutil_xml *x, const char *raw, size_t len,
+    size_t max, size_t *outlen)
+{
+	struct feedutil_text	t;
+
+	if (!feedutil_looks_like_html(raw, len)) {
+		if (raw[len] == '\0' && feedutil_is_clean(raw, len, max)) {
+			*outlen = len;
+			return raw;
+		}
+		feedutil_scratch_begin(x, 0, &t, max);
+		feedutil_text_feed(&t, raw, len, 1);
+		return feedutil_scratch_end(x, 0, &t, outlen);
+	}
+	feedutil_scratch_begin(x, 0, &t, max);
+	if (feedutil_html_feed(&t, raw, len) == -1)
+		t.b.failed = 1;
+	return feedutil_scratch_end(x, 0, &t, outlen);
+}
+
+/*
+ * What feedutil_xml_text() makes of the `len` bytes at `raw` (with
+ * raw[len] readable), the text of element `n` (NULL when it is not at
+ * hand, for the line of a warning): one line of plain text, in a scratch
+ * buffer or `raw` itself; its length in *outlen.  NULL when out of
+ * memory.
+ */
+static const char *
+feedutil_plain(struct feedutil_xml *x, xmlNodePtr n, const char *raw,
+    size_t len, size_t max, size_t *outlen)
+{
+	struct feedutil_text	 t;
+	const char		*h;
+	size_t			 hlen;
+
+	if (!feedutil_looks_like_html(raw, len))
+		return feedutil_scratch_clean(x, 0, raw, len, max, outlen);
+	feedutil_scratch_begin(x, 0, &t, max);
+	if (feedutil_html_feed(&t, raw, len) == -1)
+		t.b.failed = 1;
+	if ((h = feedutil_scratch_end(x, 0, &t, &hlen)) == NULL)
+		return NULL;
+	/*
+	 * Markup escaped twice (a CDATA section of "&lt;b&gt;Art&lt;/b&gt;")
+	 * reads as "<b>Art</b>": a plain-text value has no use for tags,
+	 * and an element opened and closed is markup, not words about it,
+	 * so it is read as HTML once more.  A lone tag ("Why <b> is bold")
+	 * is kept as the words it is.
+	 */
+	if (feedutil_markup_paired(h, hlen)) {
+		if (!x->twice_warned++)
+			x->host->warn(x->sink, n != NULL ?
+			    feedutil_xml_line(n) : 0, "read markup that was "
+			    "escaped twice (\"%.*s\") as HTML", FEEDUTIL_QUOTE,
+			    h);
+		feedutil_scratch_begin(x, 1, &t, max);
+		if (feedutil_html_feed(&t, h, hlen) == -1)
+			t.b.failed = 1;
+		if ((h = feedutil_scratch_end(x, 1, &t, &hlen)) == NULL)
+			return NULL;
+		return feedutil_scratch_clean(x, 0, h, hlen, max, outlen);
+	}
+	return feedutil_scratch_clean(x, 1, h, hlen, max, outlen);
+}
+
+/*
+ * 1 when text holds an HTML element the HTML reader knows both opened
+ * and closed: "<b>Art</b>", "<p class=\"x\">On</p>".
+ */
+static int
+feedutil_markup_paired(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *q;
+	char		 name[FEEDUTIL_QUICK_NAME + 1];
+	size_t		 n, k;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		for (q = ++p, n = 0; q < end && n < FEEDUTIL_QUICK_NAME &&
+		    (feedutil_alpha(*q) || (n > 0 && *q >= '0' && *q <= '9'));
+		    q++)
+			name[n++] = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 :
+			    *q);
+		if (n == 0 || q == end || (*q != '>' && *q != ' ' && *q != '/'))
+			continue;
+		name[n] = '\0';
+		if (feedutil_tag_kind(name) == FEEDUTIL_TAG_INLINE &&
+		    !feedutil_quick_known(name))
+			continue;
+		/* Its end tag, in any case, after it. */
+		for (q = p; (q = memchr(q, '<', (size_t)(end - q))) != NULL;
+		    q++) {
+			if ((size_t)(end - q) < n + 3 || q[1] != '/' ||
+			    q[n + 2] != '>')
+				continue;
+			for (k = 0; k < n && (q[k + 2] | 0x20) == name[k]; k++)
+				;
+			if (k == n)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when `name` (lower case) is an element of feedutil_quick_tags. */
+static int
+feedutil_quick_known(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof feedutil_quick_tags /
+	    sizeof feedutil_quick_tags[0]; i++)
+		if (strcmp(name, feedutil_quick_tags[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The raw text of element `n` as feedutil_xml_gather() makes it, with
+ * its length: the text of its only child itself when that is all there
+ * is (most elements), else gathered into *own, which the caller frees.
+ * NULL when out of memory.
+ */
+static const char *
+feedutil_xml_raw(struct feedutil_xml *x, xmlNodePtr n,
+    enum feedutil_gather how, size_t *len, char **own)
+{
+	xmlNodePtr	c = n->children;
+
+	*own = NULL;
+	if (c == NULL) {
+		*len = 0;
+		return "";
+	}
+	if (c->next == NULL && how != FEEDUTIL_GATHER_MARKUP &&
+	    (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)) {
+		if (c->content == NULL) {
+			*len = 0;
+			return "";
+		}
+		*len = strlen((const char *)c->content);
+		return (const char *)c->content;
+	}
+	if ((*own = feedutil_xml_gather(x, n, how)) == NULL)
+		return NULL;
+	*len = strlen(*own);
+	return *own;
 }
 
 /* The conversions that start from one line of clean text `v`. */
 static void
 feedutil_convert_clean(struct feedutil_xml *x, xmlNodePtr n,
-    const struct feedutil_map *m, char *v)
+    const struct feedutil_map *m, const char *v)
 {
 	const char	*s, *e, *sep;
 	char		*perma;
-	int		 permalink;
+	size_t		 vlen, pc, pclen;
+	int		 permalink, found;
 
 	if (*v == '\0')
 		return;
@@ -3031,20 +4289,33 @@ feedutil_convert_clean(struct feedutil_xml *x, xmlNodePtr n,
 		feedutil_author(x, m, v);
 		break;
 	case FEEDUTIL_LOCATION:
-		/* "Name, the address": the name is what comes first. */
-		if ((sep = strchr(v, ',')) == NULL) {
-			feedutil_item_put(x, "location.name", v, strlen(v),
-			    m->prio);
-			break;
+		/*
+		 * "Name, the address": the name is what comes first.  A UK
+		 * postcode the text ends with is the postcode, taken out of
+		 * the address (but never out of a name).
+		 */
+		vlen = strlen(v);
+		found = feedutil_postcode_tail(v, vlen, &pc, &pclen);
+		if ((sep = strchr(v, ',')) == NULL)
+			feedutil_item_put(x, "location.name", v, vlen, m->prio);
+		else {
+			for (e = sep; e > v && e[-1] == ' '; e--)
+				;
+			feedutil_item_put(x, "location.name", v,
+			    (size_t)(e - v), m->prio);
+			for (s = sep + 1; *s == ' '; s++)
+				;
+			e = v + vlen;
+			if (found && pc >= (size_t)(s - v))
+				for (e = v + pc; e > s && (e[-1] == ' ' ||
+				    e[-1] == ','); e--)
+					;
+			feedutil_item_put(x, "location.address", s,
+			    (size_t)(e - s), m->prio);
 		}
-		for (e = sep; e > v && e[-1] == ' '; e--)
-			;
-		feedutil_item_put(x, "location.name", v, (size_t)(e - v),
-		    m->prio);
-		for (s = sep + 1; *s == ' '; s++)
-			;
-		feedutil_item_put(x, "location.address", s, strlen(s),
-		    m->prio);
+		if (found)
+			feedutil_item_put(x, "location.postcode", v + pc, pclen,
+			    m->prio);
 		break;
 	case FEEDUTIL_POINT:
 		feedutil_point(x, n, m, v, 2);
@@ -3164,6 +4435,22 @@ feedutil_where(struct feedutil_xml *x, xmlNodePtr where,
  * Reads an author: RSS says "email (Name)", mail says "Name <email>",
  * and many write just a name or just an address.
  */
+/* 1 when `len` bytes at `s` hold "<...@...>", a mail address in brackets. */
+static int
+feedutil_has_mail_brackets(const char *s, size_t len)
+{
+	const char	*open, *close, *end = s + len;
+
+	for (; (open = memchr(s, '<', (size_t)(end - s))) != NULL;
+	    s = close + 1) {
+		if ((close = memchr(open, '>', (size_t)(end - open))) == NULL)
+			return 0;
+		if (memchr(open, '@', (size_t)(close - open)) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 feedutil_author(struct feedutil_xml *x, const struct feedutil_map *m,
     const char *v)
@@ -3202,8 +4489,9 @@ static void
 feedutil_split(struct feedutil_xml *x, xmlNodePtr n,
     const struct feedutil_map *m, const char *raw)
 {
-	const char	*s, *comma;
-	char		 out[FEEDUTIL_DATE_MAX], *part;
+	const char	*s, *comma, *part;
+	char		 out[FEEDUTIL_DATE_MAX];
+	size_t		 len;
 
 	if (m->kind == FEEDUTIL_DATES &&
 	    feedutil_date_parse(raw, strlen(raw), out, sizeof out) == 0) {
@@ -3215,11 +4503,9 @@ feedutil_split(struct feedutil_xml *x, xmlNodePtr n,
 			comma = s + strlen(s);
 		if (m->kind == FEEDUTIL_DATES)
 			feedutil_item_date(x, n, m, s, (size_t)(comma - s));
-		else if ((part = feedutil_text_clean(s, (size_t)(comma - s),
-		    FEEDUTIL_MAX_FIELD)) == NULL)
-			x->oom = 1;
-		else
-			feedutil_item_put_owned(x, m->field, part, m->prio);
+		else if ((part = feedutil_scratch_clean(x, 0, s,
+		    (size_t)(comma - s), FEEDUTIL_MAX_FIELD, &len)) != NULL)
+			feedutil_item_put(x, m->field, part, len, m->prio);
 		if (*comma == '\0')
 			break;
 	}
@@ -3230,24 +4516,20 @@ static void
 feedutil_item_date(struct feedutil_xml *x, xmlNodePtr n,
     const struct feedutil_map *m, const char *s, size_t len)
 {
-	char	 out[FEEDUTIL_DATE_MAX], qname[64], *t;
+	const char	*t;
+	char		 out[FEEDUTIL_DATE_MAX], qname[64];
+	size_t		 tlen;
 
-	if ((t = feedutil_text_clean(s, len, FEEDUTIL_MAX_FIELD)) == NULL) {
-		x->oom = 1;
+	if ((t = feedutil_scratch_clean(x, 0, s, len, FEEDUTIL_MAX_FIELD,
+	    &tlen)) == NULL || tlen == 0)
 		return;
-	}
-	if (*t == '\0') {
-		free(t);
-		return;
-	}
-	if (feedutil_date_parse(t, strlen(t), out, sizeof out) == -1)
+	if (feedutil_date_parse(t, tlen, out, sizeof out) == -1)
 		x->host->warn(x->sink, feedutil_xml_line(n),
 		    "left out the date \"%.*s\" in <%s>: not a date this "
 		    "module can read", FEEDUTIL_QUOTE, t,
 		    feedutil_xml_qname(n, qname, sizeof qname));
 	else
 		feedutil_item_put(x, m->field, out, strlen(out), m->prio);
-	free(t);
 }
 
 /* 1 when `s` is a decimal number within [-limit, limit]. */
@@ -3264,74 +4546,88 @@ void
 feedutil_item_put(struct feedutil_xml *x, const char *field, const char *s,
     size_t len, int prio)
 {
-	char	*v;
+	struct feedutil_value	*val;
+	uint64_t		 key;
+	size_t			 i, flen, count = 0, off;
+	int			 list, inside;
 
-	if ((v = malloc(len + 1)) == NULL) {
+	/* The value ends at a NUL, as a C string would. */
+	if (s == NULL || (len = strnlen(s, len)) == 0)
+		return;
+	key = feedutil_field_key(field, &flen);
+	list = feedutil_is_list(field, flen);
+	for (i = 0; i < x->nvalues; i++) {
+		val = &x->values[i];
+		if (val->key != key || val->flen != flen || (flen > 8 &&
+		    memcmp(val->field + 8, field + 8, flen - 8) != 0))
+			continue;
+		if (list) {
+			if ((val->len == len && memcmp(x->arena.data + val->off,
+			    s, len) == 0) || ++count >= FEEDUTIL_MAX_LIST)
+				return;
+			continue;
+		}
+		if (prio <= val->prio)
+			return;
+		break;
+	}
+	if (i == x->nvalues && x->nvalues == FEEDUTIL_MAX_VALUES) {
+		if (!x->values_warned++)
+			x->host->warn(x->sink, 0, "a record has more than %d "
+			    "values; the rest were left out",
+			    FEEDUTIL_MAX_VALUES);
+		return;
+	}
+	/* `s` may be a value already in the arena, which may move. */
+	inside = x->arena.data != NULL && s >= x->arena.data &&
+	    s < x->arena.data + x->arena.len;
+	off = inside ? (size_t)(s - x->arena.data) : 0;
+	if (feedutil_buf_room(&x->arena, len + 1) == -1) {
 		x->oom = 1;
 		return;
 	}
-	memcpy(v, s, len);
-	v[len] = '\0';
-	feedutil_item_put_owned(x, field, v, prio);
+	if (inside)
+		s = x->arena.data + off;
+	off = x->arena.len;
+	memcpy(x->arena.data + off, s, len);
+	x->arena.data[off + len] = '\0';
+	x->arena.len += len + 1;
+	/* A single field replaced keeps its place; a new one goes last. */
+	val = &x->values[i];
+	if (i == x->nvalues) {
+		x->nvalues++;
+		val->field = field;
+		val->flen = flen;
+		val->key = key;
+	}
+	val->off = off;
+	val->len = len;
+	val->prio = prio;
 }
 
 void
 feedutil_item_put_owned(struct feedutil_xml *x, const char *field, char *v,
     int prio)
 {
-	struct feedutil_value	*val;
-	size_t			 i, count = 0;
-	int			 list;
-
-	if (v == NULL || *v == '\0') {
-		free(v);
-		return;
-	}
-	list = feedutil_is_list(field);
-	for (i = 0; i < x->nvalues; i++) {
-		val = &x->values[i];
-		if (strcmp(val->field, field) != 0)
-			continue;
-		if (list) {
-			if (strcmp(val->value, v) == 0 ||
-			    ++count >= FEEDUTIL_MAX_LIST) {
-				free(v);
-				return;
-			}
-			continue;
-		}
-		if (prio > val->prio) {
-			free(val->value);
-			val->value = v;
-			val->len = strlen(v);
-			val->prio = prio;
-		} else
-			free(v);
-		return;
-	}
-	if (x->nvalues == FEEDUTIL_MAX_VALUES) {
-		if (!x->values_warned++)
-			x->host->warn(x->sink, 0, "a record has more than %d "
-			    "values; the rest were left out",
-			    FEEDUTIL_MAX_VALUES);
-		free(v);
-		return;
-	}
-	val = &x->values[x->nvalues++];
-	val->field = field;
-	val->value = v;
-	val->len = strlen(v);
-	val->prio = prio;
+	if (v != NULL)
+		feedutil_item_put(x, field, v, strlen(v), prio);
+	free(v);
 }
 
 const char *
 feedutil_item_get(const struct feedutil_xml *x, const char *field)
 {
-	size_t	i;
+	const struct feedutil_value	*val;
+	uint64_t			 key;
+	size_t				 i, flen;
 
-	for (i = 0; i < x->nvalues; i++)
-		if (strcmp(x->values[i].field, field) == 0)
-			return x->values[i].value;
+	key = feedutil_field_key(field, &flen);
+	for (i = 0; i < x->nvalues; i++) {
+		val = &x->values[i];
+		if (val->key == key && val->flen == flen && (flen <= 8 ||
+		    memcmp(val->field + 8, field + 8, flen - 8) == 0))
+			return x->arena.data + val->off;
+	}
 	return NULL;
 }
 
@@ -3351,8 +4647,8 @@ feedutil_item_emit(struct feedutil_xml *x)
 		return DAYHUB_STOP;
 	for (i = 0; i < x->nvalues; i++) {
 		/* DAYHUB_REJECT: the host has warned; the rest still goes. */
-		if (h->set(x->sink, x->values[i].field, x->values[i].value,
-		    x->values[i].len) == DAYHUB_STOP)
+		if (h->set(x->sink, x->values[i].field, x->arena.data +
+		    x->values[i].off, x->values[i].len) == DAYHUB_STOP)
 			return DAYHUB_STOP;
 	}
 	x->nrecords++;

@@ -178,6 +178,18 @@ char	*feedutil_url_resolve(const char *ref, const char *base);
  */
 int	 feedutil_decimal_parse(const char *s, size_t len, double *out);
 
+/*
+ * Finds a UK postcode at the end of the `len` bytes of text at `s` ("...,
+ * Portland, DT5 1BW", "Easton DT51BW."): the outward code, one space or
+ * none, the inward code, after the start, a space or a comma, before
+ * only spaces and full stops, in either case, in the shapes and with the
+ * letters Royal Mail allows (GIR 0AA too).  Returns 1 with the postcode
+ * as written at s[*start] for *pclen bytes, or 0 when the text does not
+ * end with one.
+ */
+int	 feedutil_postcode_tail(const char *s, size_t len, size_t *start,
+	    size_t *pclen);
+
 /* The longest prefix of `s` no longer than `max` that ends on a character. */
 size_t	 feedutil_utf8_cut(const char *s, size_t len, size_t max);
 
@@ -316,14 +328,23 @@ void	 feedutil_xml_warn(struct feedutil_xml *, xmlNodePtr, const char *,
 void	 feedutil_xml_feed(struct feedutil_xml *, const char *key,
 	    const char *value);
 
+/*
+ * Frees element `n` and all in it once the module is done with it (an
+ * item read and emitted), so that its memory serves what comes next
+ * rather than all of it being freed at the end.  `n` and every node in
+ * it must not be used afterwards.
+ */
+void	 feedutil_xml_release(struct feedutil_xml *, xmlNodePtr n);
+
 xmlNodePtr feedutil_xml_root_element(const struct feedutil_xml *);
 /* 1 when the parser read the end tag of `n`: it is whole. */
 int	 feedutil_xml_complete(const struct feedutil_xml *, xmlNodePtr);
 /* Adds one more namespace URI that counts as core (kept, not copied). */
 void	 feedutil_xml_core(struct feedutil_xml *, const xmlChar *uri);
-enum feedutil_ns feedutil_xml_ns(const struct feedutil_xml *, xmlNodePtr);
+/* Which vocabulary `n` is in; remembered per namespace for speed. */
+enum feedutil_ns feedutil_xml_ns(struct feedutil_xml *, xmlNodePtr);
 /* 1 when `n` is an element of the core vocabulary named `name`. */
-int	 feedutil_xml_is(const struct feedutil_xml *, xmlNodePtr,
+int	 feedutil_xml_is(struct feedutil_xml *, xmlNodePtr,
 	    const char *name);
 /* An element's name as written ("ev:startdate"), for messages. */
 const char *feedutil_xml_qname(xmlNodePtr, char *buf, size_t len);
@@ -358,7 +379,13 @@ char	*feedutil_xml_gather(struct feedutil_xml *, xmlNodePtr,
 char	*feedutil_xml_attr(struct feedutil_xml *, xmlNodePtr,
 	    const char *name, const char *ns);
 
-/* One line of plain text from raw text that may hold markup, or NULL. */
+/*
+ * One line of plain text from raw text that may hold markup, or NULL.
+ * Markup escaped twice (the text "<b>Art</b>" once the HTML is read,
+ * from a CDATA section of "&lt;b&gt;Art&lt;/b&gt;") is read as HTML once
+ * more, with one warning a feed: an element opened and closed in a
+ * plain-text value is markup, not words.
+ */
 char	*feedutil_xml_text(struct feedutil_xml *, const char *raw, size_t max);
 
 /*
@@ -408,7 +435,11 @@ void	 feedutil_item_put(struct feedutil_xml *, const char *field,
 void	 feedutil_item_put_owned(struct feedutil_xml *, const char *field,
 	    char *v, int prio);
 
-/* The record's (first) value of `field`, or NULL. */
+/*
+ * The record's (first) value of `field`, or NULL.  The pointer is good
+ * until the next value is put or the record is cleared; handing it
+ * straight back to feedutil_item_put() is safe.
+ */
 const char *feedutil_item_get(const struct feedutil_xml *, const char *field);
 
 /* 1 while the input's max_items allows another record. */

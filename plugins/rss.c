@@ -83,6 +83,7 @@ static int	 rss_is_rdf(xmlNodePtr);
 static int	 rss_document(struct feedutil_xml *, xmlNodePtr, int);
 static void	 rss_channel(struct feedutil_xml *, xmlNodePtr);
 static int	 rss_item(struct feedutil_xml *, xmlNodePtr, int);
+static int	 rss_items(struct feedutil_xml *, xmlNodePtr, int);
 static void	 rss_about(struct feedutil_xml *, xmlNodePtr);
 
 DAYHUB_PLUGIN_DEFINE("rss", RSS_MODULE_VERSION,
@@ -239,14 +240,30 @@ rss_document(struct feedutil_xml *x, xmlNodePtr root, int rdf)
 	if (feedutil_xml_failed(x))
 		return DAYHUB_ERROR;
 
-	for (n = chan->children; n != NULL; n = n->next)
-		if (feedutil_xml_is(x, n, "item") &&
-		    (r = rss_item(x, n, rdf)) != DAYHUB_OK)
-			return r == DAYHUB_STOP ? DAYHUB_OK : r;
-	for (n = root->children; n != NULL; n = n->next)
-		if (feedutil_xml_is(x, n, "item") &&
-		    (r = rss_item(x, n, rdf)) != DAYHUB_OK)
-			return r == DAYHUB_STOP ? DAYHUB_OK : r;
+	/* RSS 2.0 items are in the channel, RSS 1.0 ones beside it. */
+	if ((r = rss_items(x, chan, rdf)) != DAYHUB_OK)
+		return r == DAYHUB_STOP ? DAYHUB_OK : r;
+	r = rss_items(x, root, rdf);
+	return r == DAYHUB_STOP ? DAYHUB_OK : r;
+}
+
+/* Reads the <item> children of `parent`; DAYHUB_OK when all were read. */
+static int
+rss_items(struct feedutil_xml *x, xmlNodePtr parent, int rdf)
+{
+	xmlNodePtr	n, next;
+	int		r;
+
+	for (n = parent->children; n != NULL; n = next) {
+		next = n->next;
+		if (!feedutil_xml_is(x, n, "item"))
+			continue;
+		r = rss_item(x, n, rdf);
+		/* Done with: its memory serves the items after it. */
+		feedutil_xml_release(x, n);
+		if (r != DAYHUB_OK)
+			return r;
+	}
 	return DAYHUB_OK;
 }
 

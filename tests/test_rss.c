@@ -235,6 +235,10 @@ static const struct map_case map_cases[] = {
 	    "\"Art club\"", NULL },
 	{ "<title><![CDATA[Tea &amp; <i>chat</i>]]></title>", "title",
 	    "\"Tea & chat\"", NULL },
+	{ "<title><![CDATA[&lt;b&gt;Art&lt;/b&gt; club]]></title>", "title",
+	    "\"Art club\"", "escaped twice" },
+	{ "<title><![CDATA[Why &lt;b&gt; is bold]]></title>", "title",
+	    "\"Why <b> is bold\"", NULL },
 	{ "<title>  Lots   of\n  space </title>", "title",
 	    "\"Lots of space\"", NULL },
 	{ "<title>Fish & chips</title>", "title", "\"Fish & chips\"",
@@ -307,6 +311,12 @@ static const struct map_case map_cases[] = {
 	    "location.address", "\"1 High St, Blandford\"", NULL },
 	{ "<ev:location>Village Hall</ev:location>", "location.address",
 	    NULL, NULL },
+	{ "<ev:location>Shed, Unit 7, Easton, Portland, DT5 1BW</ev:location>",
+	    "location.postcode", "\"DT5 1BW\"", NULL },
+	{ "<ev:location>Shed, Unit 7, Easton, Portland, DT5 1BW</ev:location>",
+	    "location.address", "\"Unit 7, Easton, Portland\"", NULL },
+	{ "<ev:location>Hall, 1 High St, QV1 1AA</ev:location>",
+	    "location.postcode", NULL, NULL },	/* no Q first, no V */
 	{ "<ev:organizer>Blandford Arts</ev:organizer>", "organiser.name",
 	    "\"Blandford Arts\"", NULL },
 	{ "<dc:creator>Jo</dc:creator><ev:organizer>Blandford Arts"

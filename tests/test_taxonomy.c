@@ -83,7 +83,8 @@ static const struct map_case activity_cases[] = {
 	{ "Gig buddies", "nights-out social" },
 	{ "Lunch Club", "social" },
 	{ "Befriending", "social" },
-	{ "Respite", "carers" },
+	{ "Respite", "" },		/* for the one cared for */
+	{ "Respite for carers", "carers" },
 	{ "Carers' coffee", "carers social" },
 	{ "Independence", "life-skills" },
 	{ "Travel training", "life-skills" },
@@ -296,6 +297,7 @@ static const struct {
 	{ "Christmas", 1 },
 	{ "Online", 1 },
 	{ "News", 1 },
+	{ "Respite", 1 },
 	{ "Weekend swimming", 0 },	/* whole categories only */
 	{ "Swimming", 0 },
 	{ "Travel", 0 },
