@@ -318,7 +318,7 @@ atom_entry(struct feedutil_xml *x, xmlNodePtr entry, xmlNodePtr author)
 	xmlNodePtr	 n, source;
 	int		 authored = 0;
 
-	if (!feedutil_item_room(x))
+	if (!feedutil_item_room(x, entry))
 		return DAYHUB_STOP;
 	if (!feedutil_xml_complete(x, entry)) {
 		feedutil_xml_warn(x, entry, "left out an entry the feed ends "
@@ -592,6 +592,9 @@ atom_text(struct feedutil_xml *x, xmlNodePtr n, int lines)
 		v = lines ? t : feedutil_text_clean(t, strlen(t), max);
 	if (v == NULL)
 		feedutil_xml_nomem(x);
+	else
+		feedutil_xml_cut_warn(x, n, (const char *)n->name, strlen(raw),
+		    strlen(v), max);
 	if (t != v)
 		free(t);
 	free(raw);

@@ -137,6 +137,7 @@ struct feedutil_xml {
 	int				 external_warned;
 	/* Markup escaped twice, read as HTML: warned about once. */
 	int				 twice_warned;
+	int				 limit_warned;
 
 	/* Unknown dh: elements already warned about. */
 	char				 warned[FEEDUTIL_MAX_WARNED]
@@ -3980,6 +3981,16 @@ feedutil_item_element(struct feedutil_xml *x, xmlNodePtr n,
 }
 
 void
+feedutil_xml_cut_warn(struct feedutil_xml *x, xmlNodePtr n,
+    const char *field, size_t len, size_t tlen, size_t max)
+{
+	if (len <= max || (tlen + 4 < max && len < FEEDUTIL_MAX_GATHER))
+		return;
+	feedutil_xml_warn(x, n, "%s: longer than %zu bytes: cut short",
+	    field, max);
+}
+
+void
 feedutil_item_convert(struct feedutil_xml *x, xmlNodePtr n,
     const struct feedutil_map *m)
 {
@@ -3999,13 +4010,19 @@ feedutil_item_convert(struct feedutil_xml *x, xmlNodePtr n,
 	switch (m->kind) {
 	case FEEDUTIL_HTML:
 		if ((t = feedutil_rich(x, raw, len, FEEDUTIL_MAX_TEXT,
-		    &tlen)) != NULL)
+		    &tlen)) != NULL) {
+			feedutil_xml_cut_warn(x, n, m->field, len, tlen,
+			    FEEDUTIL_MAX_TEXT);
 			feedutil_item_put(x, m->field, t, tlen, m->prio);
+		}
 		break;
 	case FEEDUTIL_TEXT:
 		if ((t = feedutil_plain(x, n, raw, len, FEEDUTIL_MAX_FIELD,
-		    &tlen)) != NULL)
+		    &tlen)) != NULL) {
+			feedutil_xml_cut_warn(x, n, m->field, len, tlen,
+			    FEEDUTIL_MAX_FIELD);
 			feedutil_item_put(x, m->field, t, tlen, m->prio);
+		}
 		break;
 	case FEEDUTIL_URL:
 		feedutil_item_put_owned(x, m->field,
@@ -4632,9 +4649,15 @@ feedutil_item_get(const struct feedutil_xml *x, const char *field)
 }
 
 int
-feedutil_item_room(const struct feedutil_xml *x)
+feedutil_item_room(struct feedutil_xml *x, xmlNodePtr item)
 {
-	return x->in->max_items == 0 || x->nrecords < x->in->max_items;
+	if (x->in->max_items == 0 || x->nrecords < x->in->max_items)
+		return 1;
+	/* The host is never asked past its limit, so it cannot say so. */
+	if (!x->limit_warned++)
+		feedutil_xml_warn(x, item, "stopped after %zu items: the feed "
+		    "is over the limit", x->nrecords);
+	return 0;
 }
 
 int
@@ -4653,8 +4676,6 @@ feedutil_item_emit(struct feedutil_xml *x)
 	}
 	x->nrecords++;
 	if (h->end(x->sink) == DAYHUB_STOP)
-		return DAYHUB_STOP;
-	if (!feedutil_item_room(x))
 		return DAYHUB_STOP;
 	return DAYHUB_OK;
 }

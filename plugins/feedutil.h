@@ -442,8 +442,19 @@ void	 feedutil_item_put_owned(struct feedutil_xml *, const char *field,
  */
 const char *feedutil_item_get(const struct feedutil_xml *, const char *field);
 
-/* 1 while the input's max_items allows another record. */
-int	 feedutil_item_room(const struct feedutil_xml *);
+/*
+ * 1 while the input's max_items allows another record; 0 for `item`, a
+ * further one, past it, warning once that the feed holds more.
+ */
+int	 feedutil_item_room(struct feedutil_xml *, xmlNodePtr item);
+
+/*
+ * Warns that `field`, read from element `n`, was cut to `max` bytes:
+ * `len` raw bytes came out as `tlen` (a text cut ends within a
+ * character of the cap; raw text is read up to four times `max`).
+ */
+void	 feedutil_xml_cut_warn(struct feedutil_xml *, xmlNodePtr n,
+	    const char *field, size_t len, size_t tlen, size_t max);
 
 /*
  * Hands the record to the host: begin(), a set() per value, end().

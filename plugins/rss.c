@@ -319,7 +319,7 @@ rss_item(struct feedutil_xml *x, xmlNodePtr item, int rdf)
 	const char	*url;
 	xmlNodePtr	 n;
 
-	if (!feedutil_item_room(x))
+	if (!feedutil_item_room(x, item))
 		return DAYHUB_STOP;
 	if (!feedutil_xml_complete(x, item)) {
 		feedutil_xml_warn(x, item, "left out an item the feed ends in "

@@ -307,22 +307,21 @@ struct bad_row {
 #define W_LINE		"left out a DESCRIPTION line of more than 262144 bytes"
 #define W_LINK		"not an absolute http, https, mailto or tel URL"
 #define W_CUT		"description: longer than 65536 bytes: cut short"
+#define W_CUT_ANY	"longer than 65536 bytes: cut short"
 #define E_BOMB		"entity declarations expand without bound (an " \
 			"entity bomb)"
 #define E_DEEP		"elements are nested more than 256 deep"
 
-/*
- * Not here yet, for want of a warning (see feedutil.c): RSS and Atom
- * with a 20 MiB text or a quadratic blow-up, whose text is cut to 64 KiB
- * silently, and with 300,000 items, which stop at the limit silently.
- */
 static const struct bad_row bad_rows[] = {
 	/* RSS */
 	BAD_ERROR(SYN_RSS, CASE_BILLION, "refused: the feed's " E_BOMB),
 	BAD_READ2(SYN_RSS, CASE_EXTERNAL, 3,
 	    "left out the external entity &xxe;, which is never read",
 	    "kept 2 unknown entities as text: &leak;"),
+	BAD_READ(SYN_RSS, CASE_QUADRATIC, 3, W_CUT_ANY),
 	BAD_ERROR(SYN_RSS, CASE_DEEP, E_DEEP " (line 4)"),
+	BAD_READ(SYN_RSS, CASE_TEXT, 3, W_CUT_ANY),
+	BAD_READ(SYN_RSS, CASE_ITEMS, FEED_MAX_ITEMS, W_LIMIT),
 	BAD_READ2(SYN_RSS, CASE_BYTES, 3, W_NUL, W_UTF8),
 	BAD_ERROR(SYN_RSS, CASE_TRUNCATED, "the feed is not whole: its XML "
 	    "breaks off before </rss>"),
@@ -331,7 +330,10 @@ static const struct bad_row bad_rows[] = {
 	BAD_READ2(SYN_ATOM, CASE_EXTERNAL, 3,
 	    "left out the external entity &xxe;, which is never read",
 	    "kept 2 unknown entities as text: &leak;"),
+	BAD_READ(SYN_ATOM, CASE_QUADRATIC, 3, W_CUT_ANY),
 	BAD_ERROR(SYN_ATOM, CASE_DEEP, E_DEEP " (line 4)"),
+	BAD_READ(SYN_ATOM, CASE_TEXT, 3, W_CUT_ANY),
+	BAD_READ(SYN_ATOM, CASE_ITEMS, FEED_MAX_ITEMS, W_LIMIT),
 	BAD_READ2(SYN_ATOM, CASE_BYTES, 3, W_NUL, W_UTF8),
 	BAD_ERROR(SYN_ATOM, CASE_TRUNCATED, "the feed is not whole: its XML "
 	    "breaks off before </feed>"),
