@@ -146,6 +146,17 @@ fixture_path(const char *name)
 	return path;
 }
 
+/* The golden file of fixture `name` ("x.xml": "x.jsonl"); caller frees. */
+static char *
+jsonl_beside(const char *name)
+{
+	char	buf[256];
+	int	stem = (int)strcspn(name, ".");
+
+	snprintf(buf, sizeof buf, "%.*s.jsonl", stem, name);
+	return fixture_path(buf);
+}
+
 /* JSON text of a value for messages ("(absent)" for NULL); caller frees. */
 static char *
 show(json_t *v)
@@ -1665,9 +1676,7 @@ Test(atom, fixtures)
 			json_decref(want);
 		}
 		if (rc == DAYHUB_OK) {
-			if (asprintf(&golden, "%.*s.jsonl",
-			    (int)(strrchr(path, '.') - path), path) == -1)
-				cr_assert_fail("out of memory");
+			golden = jsonl_beside(c->file);
 			g = testsink_golden(&ts, golden, &why);
 			cr_expect(g != -1, "%s: cannot read %s", c->file,
 			    golden);
